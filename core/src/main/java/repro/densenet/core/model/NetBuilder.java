@@ -1,0 +1,237 @@
+package repro.densenet.core.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
+ *
+ * <ul>
+ *   <li>{@link Mode#TRAIN}: batch norm normalises with the batch's statistics
+ *       (FusedBatchNormV3, epsilon 1e-5) and produces updated moving averages with momentum 0.1
+ *       ({@code moving = 0.9 * moving + 0.1 * batch}, variance unbiased), collected in {@link
+ *       #bnUpdates()} for the training step to assign; dropout is active, its masks drawn with
+ *       stateless random ops keyed by a per-step seed so that a run is a pure function of its seed.
+ *   <li>{@link Mode#INFER}: batch norm is {@code x * scale + shift} with {@code scale = gamma /
+ *       sqrt(movingVar + eps)}, {@code shift = beta - movingMean * scale} (plain multiply-add: the
+ *       fused inference kernel is several times slower under oneDNN on CPU); no dropout.
+ * </ul>
+ *
+ * All tensors are NHWC float32.
+ */
+public final class NetBuilder {
+
+  /** Batch-norm epsilon (PyTorch's and the authors' default). */
+  public static final float BN_EPSILON = 1e-5f;
+
+  /** Batch-norm moving-average momentum, PyTorch convention: weight of the new batch. */
+  public static final float BN_MOMENTUM = 0.1f;
+
+  /** Training or inference forward pass. */
+  public enum Mode {
+    TRAIN,
+    INFER
+  }
+
+  /**
+   * An NHWC activation with its statically known channel count and spatial size.
+   *
+   * @param op the tensor
+   * @param height rows
+   * @param width columns
+   * @param channels channels
+   */
+  public record Tensor4(Operand<TFloat32> op, int height, int width, int channels) {}
+
+  /**
+   * The shape after a named stage (stem, each block, each transition), for shape tests and docs.
+   *
+   * @param name stage name
+   * @param tensor its output
+   */
+  public record Stage(String name, Tensor4 tensor) {}
+
+  /**
+   * A pending assignment of an updated moving statistic.
+   *
+   * @param target the moving-statistic parameter
+   * @param value its new value
+   */
+  public record BnUpdate(Parameters.Param target, Operand<TFloat32> value) {}
+
+  private final Ops tf;
+  private final Mode mode;
+  private final Parameters params;
+  private final Operand<TInt64> dropoutSeed;
+  private final List<BnUpdate> bnUpdates = new ArrayList<>();
+  private final List<Stage> stages = new ArrayList<>();
+  private int dropoutSites;
+
+  /**
+   * @param tf op factory of the target graph
+   * @param mode training or inference
+   * @param params the graph's parameters (shared by the passes built into that graph)
+   * @param dropoutSeed int64[2] per-step seed for dropout masks; may be null in inference mode
+   */
+  public NetBuilder(Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed) {
+    if (mode == Mode.TRAIN && dropoutSeed == null) {
+      throw new IllegalArgumentException("a training pass needs a dropout seed operand");
+    }
+    this.tf = tf;
+    this.mode = mode;
+    this.params = params;
+    this.dropoutSeed = dropoutSeed;
+  }
+
+  /** Wraps an NHWC input of known spatial size and channels. */
+  public static Tensor4 input(Operand<TFloat32> images, int height, int width, int channels) {
+    return new Tensor4(images, height, width, channels);
+  }
+
+  /** The op factory. */
+  public Ops tf() {
+    return tf;
+  }
+
+  /** This pass's mode. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Moving-statistic updates produced by a training pass. */
+  public List<BnUpdate> bnUpdates() {
+    return Collections.unmodifiableList(bnUpdates);
+  }
+
+  /** Stages recorded while building. */
+  public List<Stage> stages() {
+    return Collections.unmodifiableList(stages);
+  }
+
+  /** Records the output of a named stage. */
+  public void recordStage(String name, Tensor4 x) {
+    stages.add(new Stage(name, x));
+  }
+
+  /** Convolution without bias, SAME padding (padding 1 for 3x3 at stride 1). */
+  public Tensor4 conv(String name, Tensor4 x, int outChannels, int kernel, int stride) {
+    Parameters.Param w =
+        params.get(
+            tf,
+            name + ".weight",
+            ParamKind.CONV_WEIGHT,
+            Shape.of(kernel, kernel, x.channels(), outChannels));
+    Operand<TFloat32> y =
+        tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME");
+    return new Tensor4(
+        y, ceilDiv(x.height(), stride), ceilDiv(x.width(), stride), outChannels);
+  }
+
+  /** Batch normalisation followed by ReLU. */
+  public Tensor4 bnRelu(String name, Tensor4 x) {
+    Tensor4 y = batchNorm(name, x);
+    return new Tensor4(tf.nn.relu(y.op()), y.height(), y.width(), y.channels());
+  }
+
+  /** Batch normalisation (training statistics or moving averages, depending on the mode). */
+  public Tensor4 batchNorm(String name, Tensor4 x) {
+    Shape c = Shape.of(x.channels());
+    Parameters.Param gamma = params.get(tf, name + ".gamma", ParamKind.BN_GAMMA, c);
+    Parameters.Param beta = params.get(tf, name + ".beta", ParamKind.BN_BETA, c);
+    Parameters.Param mean = params.get(tf, name + ".moving_mean", ParamKind.BN_MOVING_MEAN, c);
+    Parameters.Param var =
+        params.get(tf, name + ".moving_variance", ParamKind.BN_MOVING_VARIANCE, c);
+    Operand<TFloat32> y;
+    if (mode == Mode.TRAIN) {
+      FusedBatchNorm<TFloat32, TFloat32> bn =
+          tf.nn.fusedBatchNorm(
+              x.op(),
+              gamma.read(),
+              beta.read(),
+              mean.read(),
+              var.read(),
+              FusedBatchNorm.epsilon(BN_EPSILON),
+              FusedBatchNorm.exponentialAvgFactor(BN_MOMENTUM),
+              FusedBatchNorm.isTraining(true));
+      bnUpdates.add(new BnUpdate(mean, bn.batchMean()));
+      bnUpdates.add(new BnUpdate(var, bn.batchVariance()));
+      y = bn.y();
+    } else {
+      Operand<TFloat32> scale =
+          tf.math.mul(gamma.read(), tf.math.rsqrt(tf.math.add(var.read(), tf.constant(BN_EPSILON))));
+      Operand<TFloat32> shift = tf.math.sub(beta.read(), tf.math.mul(mean.read(), scale));
+      y = tf.math.add(tf.math.mul(x.op(), scale), shift);
+    }
+    return new Tensor4(y, x.height(), x.width(), x.channels());
+  }
+
+  /** Inverted dropout while training (scaled by 1/keep); the identity in inference. */
+  public Tensor4 dropout(Tensor4 x, double rate) {
+    if (mode == Mode.INFER || rate == 0.0) {
+      return x;
+    }
+    int site = dropoutSites++;
+    Operand<TInt64> seed = tf.math.add(dropoutSeed, tf.constant(new long[] {site, 0L}));
+    Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(x.op()), seed, TFloat32.class);
+    float keep = (float) (1.0 - rate);
+    Operand<TFloat32> mask = tf.math.floor(tf.math.add(u, tf.constant(keep)));
+    Operand<TFloat32> y = tf.math.mul(x.op(), tf.math.mul(mask, tf.constant(1f / keep)));
+    return new Tensor4(y, x.height(), x.width(), x.channels());
+  }
+
+  /** Concatenation along channels. */
+  public Tensor4 concat(Tensor4 a, Tensor4 b) {
+    Operand<TFloat32> y = tf.concat(List.of(a.op(), b.op()), tf.constant(3));
+    return new Tensor4(y, a.height(), a.width(), a.channels() + b.channels());
+  }
+
+  /** The last {@code m} channels (partial connectivity). */
+  public Tensor4 lastChannels(Tensor4 x, int m) {
+    Operand<TInt32> begin = tf.constant(new int[] {0, 0, 0, x.channels() - m});
+    Operand<TInt32> size = tf.constant(new int[] {-1, -1, -1, m});
+    return new Tensor4(tf.slice(x.op(), begin, size), x.height(), x.width(), m);
+  }
+
+  /** Element-wise sum (residual connections). */
+  public Tensor4 add(Tensor4 a, Tensor4 b) {
+    return new Tensor4(tf.math.add(a.op(), b.op()), a.height(), a.width(), a.channels());
+  }
+
+  /** 2x2 average pooling, stride 2. */
+  public Tensor4 avgPool2x2(Tensor4 x) {
+    Operand<TFloat32> y =
+        tf.nn.avgPool(x.op(), List.of(1L, 2L, 2L, 1L), List.of(1L, 2L, 2L, 1L), "VALID");
+    return new Tensor4(y, x.height() / 2, x.width() / 2, x.channels());
+  }
+
+  /** Global average pooling to [N, C], kept as a 1x1 {@link Tensor4} for bookkeeping. */
+  public Tensor4 globalAvgPool(Tensor4 x) {
+    return new Tensor4(tf.math.mean(x.op(), tf.constant(new int[] {1, 2})), 1, 1, x.channels());
+  }
+
+  /** Fully connected layer on a pooled [N, C] tensor; returns the logits [N, classes]. */
+  public Operand<TFloat32> classifier(String name, Tensor4 pooled, int numClasses) {
+    Parameters.Param w =
+        params.get(tf, name + ".weight", ParamKind.FC_WEIGHT, Shape.of(pooled.channels(), numClasses));
+    Parameters.Param b = params.get(tf, name + ".bias", ParamKind.FC_BIAS, Shape.of(numClasses));
+    return tf.nn.biasAdd(tf.linalg.matMul(pooled.op(), w.read()), b.read());
+  }
+
+  /** Creates a graph-building assignment of a BN update (used by the trainer). */
+  public Assign<TFloat32> assign(BnUpdate update) {
+    return tf.assign(update.target().variable(), update.value());
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}
