@@ -1,0 +1,157 @@
+package repro.densenet.datasets.catalog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local store of official data files: {@code <root>/<dataset>/<file name>}, verified against
+ * the {@link DatasetCatalog} before use.
+ *
+ * <p>The root is, in order of precedence: an explicit path (the {@code --cache} flag), the
+ * environment variable {@value #ENV}, or {@code ~/.cache/densenet-repro}. Files an operating-system
+ * package provides (Fashion-MNIST from Debian's {@code dataset-fashion-mnist}) are used in place
+ * when they verify. Downloads go through a {@link Downloader} (temp file, hash while streaming,
+ * atomic move) unless the cache is offline.
+ */
+public final class DatasetCache {
+
+  /** Environment variable naming the cache root. */
+  public static final String ENV = "DENSENET_CACHE";
+
+  private final Path root;
+  private final boolean offline;
+  private final Downloader downloader;
+
+  /** A cache at {@code root}; {@code downloader} is unused when {@code offline}. */
+  public DatasetCache(Path root, boolean offline, Downloader downloader) {
+    this.root = root.toAbsolutePath().normalize();
+    this.offline = offline;
+    this.downloader = downloader;
+  }
+
+  /** The root the flag, environment or default selects; {@code flag} may be null. */
+  public static Path resolveRoot(Path flag, Map<String, String> env, String userHome) {
+    if (flag != null) {
+      return flag;
+    }
+    String e = env.get(ENV);
+    if (e != null && !e.isBlank()) {
+      return Paths.get(e);
+    }
+    return Paths.get(userHome, ".cache", "densenet-repro");
+  }
+
+  /** A cache rooted per {@link #resolveRoot} with the process environment, downloading with a progress bar. */
+  public static DatasetCache standard(Path flag, boolean offline) {
+    return new DatasetCache(
+        resolveRoot(flag, System.getenv(), System.getProperty("user.home")), offline, new HttpDownloader(true));
+  }
+
+  /** The cache root. */
+  public Path root() {
+    return root;
+  }
+
+  /** Whether downloads are forbidden. */
+  public boolean offline() {
+    return offline;
+  }
+
+  /** Where {@code file} of {@code id} lives in this cache. */
+  public Path cachePath(DatasetId id, DataFile file) {
+    return root.resolve(id.key()).resolve(file.fileName());
+  }
+
+  /** The cache path if it exists, else the first existing system location, else null. */
+  public Path locate(DatasetId id, DataFile file) {
+    Path c = cachePath(id, file);
+    if (Files.isRegularFile(c)) {
+      return c;
+    }
+    for (String s : file.systemLocations()) {
+      Path p = Paths.get(s);
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Finds and hashes {@code file} (a valid verified stamp in the cache counts as a match). */
+  public FileStatus status(DatasetId id, DataFile file, boolean trustStamp) throws IOException {
+    Path p = locate(id, file);
+    if (p == null) {
+      return new FileStatus(file, cachePath(id, file), false, null, false);
+    }
+    if (trustStamp && VerifiedStamp.valid(p, file)) {
+      return new FileStatus(file, p, true, null, true);
+    }
+    Digest d = Digest.of(p, file.scope());
+    boolean ok = d.sha256().equals(file.sha256()) && d.size() == file.size();
+    if (ok && p.startsWith(root)) {
+      VerifiedStamp.write(p, file);
+    }
+    return new FileStatus(file, p, true, d, ok);
+  }
+
+  /** Every file of {@code entry}, hashed (stamps ignored). */
+  public List<FileStatus> verifyAll(DatasetEntry entry) throws IOException {
+    List<FileStatus> out = new ArrayList<>();
+    for (DataFile f : entry.files()) {
+      out.add(status(entry.id(), f, false));
+    }
+    return out;
+  }
+
+  /**
+   * A verified local copy of {@code file}, downloading it first if it is absent and the cache is
+   * online.
+   *
+   * @throws ChecksumException if the file is absent (offline) or does not match its pinned hash; the
+   *     message names the file, both hashes and where to put a manually downloaded copy
+   */
+  public Path require(DatasetId id, DataFile file) throws IOException {
+    FileStatus s = status(id, file, true);
+    Path target = cachePath(id, file);
+    if (s.ok()) {
+      return s.path();
+    }
+    if (s.present()) {
+      throw new ChecksumException(
+          s.path(),
+          "file has SHA-256 " + s.digest().sha256() + " (" + s.digest().size() + " bytes" + scopeNote(file)
+              + ") but the catalogue expects " + file.sha256() + " (" + file.size() + " bytes) for "
+              + file.url() + "; delete it and run `densenet data fetch " + id + "`, or put a manually"
+              + " downloaded copy that matches at " + target,
+          file.sha256(), s.digest().sha256());
+    }
+    if (offline) {
+      throw new ChecksumException(
+          target,
+          "file is missing (actual SHA-256: none) and offline mode forbids downloading it; download "
+              + file.url() + " (expected SHA-256 " + file.sha256() + scopeNote(file) + ") and put it at "
+              + target,
+          file.sha256(), null);
+    }
+    downloader.download(file, target);
+    return target;
+  }
+
+  /** Verified local copies of every file of {@code entry}. */
+  public List<Path> requireAll(DatasetEntry entry) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (DataFile f : entry.files()) {
+      out.add(require(entry.id(), f));
+    }
+    return out;
+  }
+
+  private static String scopeNote(DataFile f) {
+    return f.scope() == HashScope.GZIP_CONTENT ? ", of the gzip content" : "";
+  }
+}

@@ -1,0 +1,60 @@
+package repro.densenet.datasets.catalog;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A small sidecar file {@code NAME.verified} recording that NAME, with its current size and
+ * modification time, matched its pinned SHA-256, so large files are not re-hashed on every run.
+ * Any change to the file's size or time invalidates it.
+ */
+final class VerifiedStamp {
+
+  private VerifiedStamp() {}
+
+  static Path path(Path file) {
+    return file.resolveSibling(file.getFileName() + ".verified");
+  }
+
+  /** Whether a stamp says {@code file} matches {@code spec} as it is now. */
+  static boolean valid(Path file, DataFile spec) {
+    Path p = path(file);
+    try {
+      if (!Files.isRegularFile(p)) {
+        return false;
+      }
+      return Files.readString(p, StandardCharsets.US_ASCII).trim().equals(line(file, spec));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Records that {@code file} matches {@code spec} (temp file + atomic rename). Best effort. */
+  static void write(Path file, DataFile spec) {
+    try {
+      Path p = path(file);
+      Path tmp = Files.createTempFile(p.getParent(), "." + p.getFileName(), ".tmp");
+      try {
+        Files.writeString(tmp, line(file, spec) + "\n", StandardCharsets.US_ASCII);
+        try {
+          Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      // a read-only location (e.g. /usr/share) simply means the file is hashed again next time
+    }
+  }
+
+  private static String line(Path file, DataFile spec) throws IOException {
+    return spec.sha256() + " " + spec.scope() + " " + Files.size(file) + " "
+        + Files.getLastModifiedTime(file).toMillis();
+  }
+}

@@ -1,0 +1,79 @@
+package repro.densenet.datasets.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import repro.densenet.datasets.ImageSet;
+import repro.densenet.datasets.catalog.DataFile;
+import repro.densenet.datasets.catalog.DatasetCache;
+import repro.densenet.datasets.catalog.DatasetCatalog;
+import repro.densenet.datasets.catalog.DatasetEntry;
+import repro.densenet.datasets.catalog.DatasetId;
+import repro.densenet.datasets.catalog.DatasetLoader;
+import repro.densenet.datasets.catalog.FileStatus;
+import repro.densenet.datasets.io.Part;
+
+/** {@code data info NAME}: files, sizes, hashes, where cached, and (if present) counts and class histograms. */
+@Command(name = "info", description = "Show a dataset's files, where they are cached, image counts and class histograms.")
+public final class InfoCommand implements Callable<Integer> {
+
+  @ParentCommand DataCommand parent;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "NAME", description = "cifar10 (c10), cifar100 (c100), svhn or fmnist")
+  String name;
+
+  @Option(names = "--files-only", description = "Do not read the images (no counts or histograms).")
+  boolean filesOnly;
+
+  @Override
+  public Integer call() {
+    try {
+      return run();
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int run() throws java.io.IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    DatasetId id = DatasetId.parse(name);
+    DatasetEntry e = DatasetCatalog.entry(id);
+    DatasetCache cache = parent.cache();
+    out.printf("%s (%s): %d classes, %s%n", e.title(), id, e.numClasses(), e.homepage());
+    out.printf("cache: %s%s%n", cache.root(), cache.offline() ? " (offline)" : "");
+    boolean allOk = true;
+    for (DataFile f : e.files()) {
+      FileStatus s = cache.status(id, f, true);
+      allOk &= s.ok();
+      out.printf("  %-28s %,14d bytes%s  sha256 %s%n", f.fileName(), f.size(),
+          f.scope() == repro.densenet.datasets.catalog.HashScope.GZIP_CONTENT ? " (gzip content)" : "", f.sha256());
+      out.printf("      %s: %s%n", s.ok() ? "ok" : s.present() ? "WRONG HASH" : "not cached", s.path());
+      out.printf("      from %s%n", f.url());
+    }
+    if (filesOnly || !allOk) {
+      if (!allOk && !filesOnly) {
+        out.printf("counts need every file; run `densenet data fetch %s`%n", id);
+      }
+      return allOk ? 0 : 1;
+    }
+    DatasetLoader loader = new DatasetLoader(cache);
+    for (Part p : DatasetLoader.parts(id)) {
+      ImageSet s = loader.load(id, p);
+      Integer expected = e.counts().get(p);
+      out.printf("  %-5s %,8d images (%dx%dx%d)%s%n", p.name().toLowerCase(java.util.Locale.ROOT), s.size(),
+          s.height(), s.width(), s.channels(),
+          expected != null && expected != s.size() ? " EXPECTED " + expected : "");
+      out.printf("        per class: %s%n", Arrays.toString(s.classHistogram()));
+    }
+    return 0;
+  }
+}

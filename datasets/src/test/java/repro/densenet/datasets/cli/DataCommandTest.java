@@ -1,0 +1,73 @@
+package repro.densenet.datasets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import repro.densenet.datasets.catalog.DatasetCatalog;
+
+class DataCommandTest {
+
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter(), err = new StringWriter();
+    CommandLine cl = new CommandLine(new DataCommand(env));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void verifyReportsMissingAndMismatchedFilesWithBothHashes() throws Exception {
+    Path cache = dir.resolve("c");
+    Run r = run(Map.of(), "--cache", cache.toString(), "verify", "c10");
+    assertEquals(1, r.code());
+    String sha = DatasetCatalog.CIFAR10.files().get(0).sha256();
+    assertTrue(r.out().contains("MISSING  cifar-10-binary.tar.gz: expected sha256 " + sha + ", actual none"), r.out());
+    Files.createDirectories(cache.resolve("cifar10"));
+    Files.writeString(cache.resolve("cifar10/cifar-10-binary.tar.gz"), "not it");
+    r = run(Map.of(), "verify", "--cache", cache.toString(), "cifar10");
+    assertEquals(1, r.code());
+    // sha256("not it")
+    assertTrue(r.out().contains("MISMATCH cifar-10-binary.tar.gz: expected sha256 " + sha + ", actual "), r.out());
+  }
+
+  @Test
+  void offlineFetchExplainsWhereToPutAManualDownload() {
+    Path cache = dir.resolve("env-cache");
+    Run r = run(Map.of("DENSENET_CACHE", cache.toString()), "fetch", "--offline", "cifar100");
+    assertEquals(1, r.code());
+    Path target = cache.resolve("cifar100/cifar-100-binary.tar.gz").toAbsolutePath();
+    assertTrue(r.err().contains("download https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"), r.err());
+    assertTrue(r.err().contains("and put it at " + target), r.err());
+  }
+
+  @Test
+  void infoListsFilesAndCacheLocation() {
+    Path cache = dir.resolve("c");
+    Run r = run(Map.of(), "--cache", cache.toString(), "--offline", "info", "svhn", "--files-only");
+    assertEquals(1, r.code(), "nothing is cached");
+    assertTrue(r.out().startsWith("SVHN cropped digits (format 2) (svhn): 10 classes"), r.out());
+    assertTrue(r.out().contains("cache: " + cache.toAbsolutePath() + " (offline)"), r.out());
+    assertTrue(r.out().contains("extra_32x32.mat"), r.out());
+    assertTrue(r.out().contains("1,329,278,602 bytes"), r.out());
+  }
+
+  @Test
+  void unknownDatasetIsOneClearLine() {
+    Run r = run(Map.of(), "--cache", dir.toString(), "info", "imagenet");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: unknown dataset 'imagenet'; known datasets: cifar10"), r.err());
+  }
+}
