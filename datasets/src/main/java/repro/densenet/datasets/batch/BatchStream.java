@@ -61,6 +61,8 @@ public final class BatchStream implements AutoCloseable {
   private final BlockingQueue<Object> ready;
   private final Set<BatchSlot> held = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Thread producer;
+  /** Staging floats for slots without an accessible array; used by whichever single thread fills. */
+  private final float[] scratch;
   private int nextBatch;
   private boolean finished;
   private boolean closed;
@@ -103,6 +105,7 @@ public final class BatchStream implements AutoCloseable {
                 + spec.batchSize());
       }
     }
+    this.scratch = new float[writer.imageFloats()];
     this.order = EpochOrder.of(data.size(), spec.seed(), epoch, spec.shuffle());
     this.numBatches = batchesPerEpoch(data.size(), spec.batchSize(), spec.lastBatch());
     this.free = new ArrayBlockingQueue<>(this.slots.size(), false, this.slots);
@@ -258,7 +261,7 @@ public final class BatchStream implements AutoCloseable {
     int[] outLabels = slot.labels();
     FloatBuffer buf = slot.images();
     boolean direct = !buf.hasArray() || buf.isReadOnly();
-    float[] target = direct ? new float[floats] : buf.array();
+    float[] target = direct ? scratch : buf.array();
     int base = direct ? 0 : buf.arrayOffset();
     var aug = spec.augmentation();
     for (int i = 0; i < size; i++) {
