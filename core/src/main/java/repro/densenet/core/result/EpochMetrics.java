@@ -1,0 +1,32 @@
+package repro.densenet.core.result;
+
+/**
+ * One line of {@code metrics.jsonl}: what happened in one epoch. Errors are fractions in [0, 1].
+ *
+ * @param epoch 1-based epoch number
+ * @param learningRate learning rate used throughout the epoch
+ * @param trainLoss mean cross-entropy over the epoch's training batches (batch-statistics BN,
+ *     dropout on, without the weight-decay term)
+ * @param trainError fraction of training images misclassified during the epoch's steps
+ * @param testLoss mean cross-entropy on the test set (inference pass)
+ * @param testError test error (inference pass)
+ * @param validationLoss validation loss, or null without a validation split
+ * @param validationError validation error, or null without a validation split
+ * @param trainImagesPerSecond training throughput of the epoch (images / training seconds)
+ * @param evalImagesPerSecond inference throughput of the epoch's evaluation passes
+ * @param epochSeconds wall time of the epoch including evaluation and checkpointing
+ * @param wallSeconds cumulative wall time of the run at the end of this epoch
+ */
+public record EpochMetrics(
+    int epoch,
+    double learningRate,
+    double trainLoss,
+    double trainError,
+    double testLoss,
+    double testError,
+    Double validationLoss,
+    Double validationError,
+    double trainImagesPerSecond,
+    double evalImagesPerSecond,
+    double epochSeconds,
+    double wallSeconds) {}

@@ -1,0 +1,138 @@
+package repro.densenet.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import repro.densenet.core.data.SyntheticData;
+import repro.densenet.core.data.TrainingData;
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.model.ModelSpec;
+import repro.densenet.core.result.EpochMetrics;
+import repro.densenet.core.result.Json;
+import repro.densenet.core.result.RunResult;
+
+/** End-to-end trainer behaviour on a tiny network and synthetic data (CPU, seconds). */
+class TrainerTest {
+
+  static TrainingData data;
+  static final ModelSpec MODEL = DenseNetSpec.paper(10, 4).withDropRate(0.2);
+  static final TrainingSpec TRAINING =
+      TrainingSpec.paper(4, 11).withBatchSize(32).withLearningRate(0.1);
+  static final TrainerOptions OPTIONS = new TrainerOptions(2, 3, 0);
+
+  @BeforeAll
+  static void generate() {
+    data = SyntheticData.generate(200, 96, 8, 3, 4, 5, true);
+  }
+
+  @Test
+  void resumedRunEqualsUninterruptedRunBitwise(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    RunResult full = new Trainer(OPTIONS, TrainingListener.NONE).run(a, MODEL, TRAINING, data);
+    assertNotNull(full);
+    for (int stop = 1; stop <= 3; stop++) {
+      RunResult partial =
+          new Trainer(OPTIONS.stoppingAfter(stop), TrainingListener.NONE).run(b, MODEL, TRAINING, data);
+      assertNull(partial, "run should stop after epoch " + stop);
+      assertEquals(stop, Checkpoint.load(b).state().epochsCompleted());
+    }
+    RunResult resumed = new Trainer(OPTIONS, TrainingListener.NONE).run(b, MODEL, TRAINING, data);
+    assertEquals(List.of(1, 2, 3), resumed.resumedAtEpochs());
+
+    Map<String, float[]> va = Checkpoint.load(a).variables();
+    Map<String, float[]> vb = Checkpoint.load(b).variables();
+    assertEquals(va.keySet(), vb.keySet());
+    assertTrue(va.keySet().stream().anyMatch(k -> k.endsWith(".momentum")), "momentum slots saved");
+    assertTrue(va.keySet().stream().anyMatch(k -> k.endsWith(".moving_variance")), "BN statistics saved");
+    for (String k : va.keySet()) {
+      assertArrayEquals(bits(va.get(k)), bits(vb.get(k)), "variable " + k + " differs bitwise");
+    }
+    assertEquals(full.finalTestError(), resumed.finalTestError());
+    assertEquals(full.finalTrainLoss(), resumed.finalTrainLoss());
+    List<EpochMetrics> ma = Trainer.readMetrics(a, 4);
+    List<EpochMetrics> mb = Trainer.readMetrics(b, 4);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(ma.get(i).trainLoss(), mb.get(i).trainLoss(), "train loss of epoch " + (i + 1));
+      assertEquals(ma.get(i).testError(), mb.get(i).testError(), "test error of epoch " + (i + 1));
+    }
+  }
+
+  private static int[] bits(float[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.floatToRawIntBits(v[i]);
+    }
+    return out;
+  }
+
+  @Test
+  void learningRateDropsAtHalfAndThreeQuartersAndModelLearns(@TempDir Path tmp) throws Exception {
+    RunResult r = new Trainer(OPTIONS, TrainingListener.NONE).run(tmp, MODEL, TRAINING, data);
+    List<EpochMetrics> m = Trainer.readMetrics(tmp, 4);
+    assertEquals(0.1, m.get(0).learningRate(), 1e-7);
+    assertEquals(0.1, m.get(1).learningRate(), 1e-7);
+    assertEquals(0.01, m.get(2).learningRate(), 1e-8);
+    assertEquals(0.001, m.get(3).learningRate(), 1e-9);
+    assertTrue(r.finalTestError() < 0.5, "4-class synthetic task should be learned, test error " + r.finalTestError());
+    assertEquals(RunResult.SCHEMA_VERSION, r.schemaVersion());
+    assertTrue(r.parameters() > 0);
+    assertTrue(r.provenance().device().startsWith("CPU"), r.provenance().device());
+    // result.json round-trips through JSON
+    RunResult back = Json.read(tmp.resolve(Trainer.RESULT_FILE), RunResult.class);
+    assertEquals(Json.line(r), Json.line(back));
+    assertEquals(r.model(), back.model());
+  }
+
+  @Test
+  void finishedRunIsReturnedWithoutTraining(@TempDir Path tmp) throws Exception {
+    TrainingSpec one = TRAINING.withEpochs(1);
+    RunResult first = new Trainer(OPTIONS, TrainingListener.NONE).run(tmp, MODEL, one, data);
+    long modified = Files.getLastModifiedTime(Checkpoint.file(tmp)).toMillis();
+    RunResult again = new Trainer(OPTIONS, TrainingListener.NONE).run(tmp, MODEL, one, data);
+    assertEquals(Json.line(first), Json.line(again));
+    assertEquals(modified, Files.getLastModifiedTime(Checkpoint.file(tmp)).toMillis());
+  }
+
+  @Test
+  void corruptCheckpointIsRefusedNotRestarted(@TempDir Path tmp) throws Exception {
+    new Trainer(OPTIONS.stoppingAfter(1), TrainingListener.NONE).run(tmp, MODEL, TRAINING, data);
+    Path ckpt = Checkpoint.file(tmp);
+    long size = Files.size(ckpt);
+    try (FileChannel ch = FileChannel.open(ckpt, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), size - 16);
+    }
+    CheckpointException e =
+        assertThrows(
+            CheckpointException.class,
+            () -> new Trainer(OPTIONS, TrainingListener.NONE).run(tmp, MODEL, TRAINING, data));
+    assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    assertTrue(e.getMessage().contains(ckpt.toString()), e.getMessage());
+    assertEquals(1, Trainer.readMetrics(tmp, 1).size());
+  }
+
+  @Test
+  void directoryOfAnotherRunIsRefused(@TempDir Path tmp) throws Exception {
+    new Trainer(OPTIONS.stoppingAfter(1), TrainingListener.NONE).run(tmp, MODEL, TRAINING, data);
+    CheckpointException e =
+        assertThrows(
+            CheckpointException.class,
+            () ->
+                new Trainer(OPTIONS, TrainingListener.NONE)
+                    .run(tmp, MODEL, TRAINING.withSeed(12), data));
+    assertTrue(e.getMessage().contains("different run"), e.getMessage());
+  }
+}
