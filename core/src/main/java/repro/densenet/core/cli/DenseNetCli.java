@@ -1,0 +1,65 @@
+package repro.densenet.core.cli;
+
+import java.io.IOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import repro.densenet.core.result.Provenance;
+import repro.densenet.datasets.cli.DataCommand;
+
+/** The {@code ./densenet} command line. */
+@Command(
+    name = "densenet",
+    mixinStandardHelpOptions = true,
+    versionProvider = DenseNetCli.Version.class,
+    description = "Reproduce Huang et al., Densely Connected Convolutional Networks, on TensorFlow Java.",
+    subcommands = {
+      ParamsCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
+      BenchCommand.class,
+      DataCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class DenseNetCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (for tests). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new DenseNetCli());
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof IllegalArgumentException || ex instanceof IOException
+              || ex instanceof IllegalStateException
+              || ex instanceof repro.densenet.core.train.TrainingDivergedException) {
+            commandLine.getErr().println("error: " + ex.getMessage());
+            return 2;
+          }
+          throw ex;
+        });
+    return cli.execute(args);
+  }
+
+  /** Version line: project, TensorFlow Java and native classifier. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      var p = Provenance.buildProperties();
+      return new String[] {
+        "densenet-repro " + p.getProperty("project.version", "?") + " (TensorFlow Java "
+            + p.getProperty("tensorflow.java.version", "?") + ", native "
+            + p.getProperty("tensorflow.native.classifier", "?") + ")"
+      };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package repro.densenet.core.data;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import repro.densenet.core.train.Seeds;
+import repro.densenet.datasets.ImageSet;
+import repro.densenet.datasets.catalog.DataFile;
+import repro.densenet.datasets.catalog.DatasetCache;
+import repro.densenet.datasets.catalog.DatasetCatalog;
+import repro.densenet.datasets.catalog.DatasetLoader;
+import repro.densenet.datasets.io.Part;
+import repro.densenet.datasets.split.Split;
+import repro.densenet.datasets.split.Splits;
+import repro.densenet.datasets.transform.Augmentation;
+import repro.densenet.datasets.transform.Normalization;
+
+/** Turns a dataset name and the paper's protocol into {@link TrainingData}. */
+public final class DataSources {
+
+  private DataSources() {}
+
+  /**
+   * Options of data preparation.
+   *
+   * @param holdOut CIFAR/Fashion-MNIST: train on 45,000 (resp. 55,000) and keep a stratified
+   *     5,000-image validation split for tuning; false = the paper's final run on all training
+   *     images
+   * @param syntheticTrain training images of synthetic data
+   * @param syntheticTest test images of synthetic data
+   * @param syntheticSize height/width of synthetic images
+   */
+  public record Options(boolean holdOut, int syntheticTrain, int syntheticTest, int syntheticSize) {
+
+    /** Paper defaults: no hold-out; synthetic 512/256 images of 32x32. */
+    public static Options defaults() {
+      return new Options(false, 512, 256, 32);
+    }
+  }
+
+  /**
+   * Loads {@code protocol}'s data through {@code cache} (synthetic data is generated). Splits
+   * and synthetic data are seeded from {@code seed}.
+   */
+  public static TrainingData load(
+      DatasetProtocol protocol, DatasetCache cache, Options options, long seed) throws IOException {
+    long splitSeed = Seeds.derive(seed, Seeds.SPLIT);
+    Augmentation aug = protocol.augment() ? Augmentation.paper() : Augmentation.NONE;
+    if (protocol.id() == null) {
+      return SyntheticData.generate(
+          options.syntheticTrain(), options.syntheticTest(), options.syntheticSize(), 3, 10,
+          splitSeed, protocol.augment());
+    }
+    DatasetLoader loader = new DatasetLoader(cache);
+    ImageSet train = loader.load(protocol.id(), Part.TRAIN);
+    ImageSet test = loader.load(protocol.id(), Part.TEST);
+    Split split;
+    if (protocol.id() == repro.densenet.datasets.catalog.DatasetId.SVHN) {
+      split = Splits.svhn(train, loader.load(protocol.id(), Part.EXTRA), splitSeed);
+    } else if (options.holdOut()) {
+      split = Splits.cifarHoldOut(train, splitSeed);
+    } else {
+      split = Splits.all(train);
+    }
+    Normalization norm =
+        protocol.divideBy255()
+            ? Normalization.scaleOnly(train.channels())
+            : Normalization.fromTrainingSet(split.train());
+    List<String> files = new ArrayList<>();
+    for (DataFile f : DatasetCatalog.entry(protocol.id()).files()) {
+      files.add(f.fileName() + " sha256:" + f.sha256() + " (" + f.scope() + ")");
+    }
+    return new TrainingData(
+        protocol.name(), split.train(), split.hasValidation() ? split.validation() : null, test,
+        norm, aug,
+        protocol.selectByValidation(), files);
+  }
+}
