@@ -188,8 +188,13 @@ public record DenseNetSpec(
         String tr = "transition" + (b + 1);
         int out = (int) Math.floor(x.channels() * compression);
         NetBuilder.Tensor4 h = net.bnRelu(tr + ".bn", x);
-        h = net.dropout(net.conv(tr + ".conv", h, out, 1, 1), dropRate);
-        x = net.avgPool2x2(h);
+        if (net.mode() == NetBuilder.Mode.INFER) {
+          // Without dropout, 1x1 convolution and 2x2 average pooling are both linear and commute:
+          // pooling first gives the same result with a quarter of the transition's FLOPs.
+          x = net.conv(tr + ".conv", net.avgPool2x2(h), out, 1, 1);
+        } else {
+          x = net.avgPool2x2(net.dropout(net.conv(tr + ".conv", h, out, 1, 1), dropRate));
+        }
         net.recordStage(tr, x);
       }
     }

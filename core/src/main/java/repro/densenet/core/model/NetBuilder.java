@@ -11,6 +11,7 @@ import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import repro.densenet.core.tf.CheckedConv2d;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -130,8 +131,12 @@ public final class NetBuilder {
             name + ".weight",
             ParamKind.CONV_WEIGHT,
             Shape.of(kernel, kernel, x.channels(), outChannels));
+    // Training differentiates through CheckedConv2d (TensorFlow's oneDNN input gradient is wrong
+    // for some channel counts on AVX-512 CPUs); inference uses the plain, equal forward op.
     Operand<TFloat32> y =
-        tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME");
+        mode == Mode.TRAIN
+            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride)
+            : tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME");
     return new Tensor4(
         y, ceilDiv(x.height(), stride), ceilDiv(x.width(), stride), outChannels);
   }

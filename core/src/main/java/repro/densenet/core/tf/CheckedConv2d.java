@@ -1,0 +1,165 @@
+package repro.densenet.core.tf;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.nn.Conv3d;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A 2-D convolution (NHWC, SAME padding) whose input gradient does not use TensorFlow's
+ * {@code Conv2DBackpropInput} kernel.
+ *
+ * <p>Why: on this project's build machines (AVX-512 x86-64) the oneDNN {@code
+ * Conv2DBackpropInput} kernel of TensorFlow 2.18 (TensorFlow Java 1.1.0) returns wrong input
+ * gradients for some channel counts (measured relative errors 0.4-0.8, e.g. 3x3 convolutions
+ * 304 -> 12 channels, which DenseNet-40's third block uses; 100 -> 12 also with {@code
+ * ONEDNN_MAX_CPU_ISA=AVX2}); the forward convolution and the filter gradient are right, and
+ * without oneDNN everything is right but training is several times slower. See {@code
+ * ConvBackpropInputTest}, which keeps watching the kernel.
+ *
+ * <p>How: the forward pass is the same convolution expressed as a {@code Conv3D} with depth 1
+ * (identical result and speed under oneDNN), because TensorFlow Java can only attach a custom
+ * gradient to an op type without one, and {@code Conv3D} has none in the C++ registry. Its
+ * gradient, registered here, computes
+ *
+ * <ul>
+ *   <li>the filter gradient with {@code Conv2DBackpropFilter} (correct), and
+ *   <li>the input gradient as a forward {@code Conv2D} of the (for stride s > 1: zero-dilated and
+ *       padded) output gradient with the spatially flipped, in/out-transposed filter: the
+ *       transposed convolution written as an ordinary one.
+ * </ul>
+ */
+public final class CheckedConv2d {
+
+  private static boolean registered;
+
+  /**
+   * Static geometry {height, width, kernel, stride} of every forward op, by graph and op name. The
+   * gradient callback runs while TensorFlow holds the graph's lock, so it cannot ask the graph
+   * for shapes; it looks them up here. Weak keys: entries go with their graph.
+   */
+  private static final Map<Graph, Map<String, int[]>> GEOMETRY =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private CheckedConv2d() {}
+
+  /** Registers the Conv3D gradient once per process. */
+  public static synchronized void ensureGradientRegistered() {
+    if (registered) {
+      return;
+    }
+    if (!TensorFlow.registerCustomGradient("Conv3D", CheckedConv2d::gradient)) {
+      throw new IllegalStateException(
+          "cannot register the Conv3D gradient used by CheckedConv2d: one is already registered");
+    }
+    registered = true;
+  }
+
+  /**
+   * {@code conv2d(x, w, stride, SAME)} for NHWC {@code x} and HWIO {@code w}, differentiable with
+   * the checked gradient.
+   */
+  public static Operand<TFloat32> conv2d(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride) {
+    ensureGradientRegistered();
+    Operand<TFloat32> x5 = tf.expandDims(x, tf.constant(1));
+    Operand<TFloat32> w5 = tf.expandDims(w, tf.constant(0));
+    long[] xs = x.shape().asArray();
+    long[] ws = w.shape().asArray();
+    if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || ws[0] != ws[1] || ws[0] % 2 == 0) {
+      throw new IllegalArgumentException(
+          "CheckedConv2d needs NHWC input with static height/width and a square, odd HWIO filter, got "
+              + x.shape() + " and " + w.shape());
+    }
+    Conv3d<TFloat32> y5 = tf.nn.conv3d(x5, w5, List.of(1L, 1L, (long) stride, (long) stride, 1L), "SAME");
+    GEOMETRY
+        .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())
+        .put(y5.op().name(), new int[] {(int) xs[1], (int) xs[2], (int) ws[0], stride, (int) ws[3]});
+    return tf.squeeze(y5, Squeeze.axis(List.of(1L)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
+    Operand<TFloat32> x5 = (Operand<TFloat32>) op.input(0);
+    Operand<TFloat32> w5 = (Operand<TFloat32>) op.input(1);
+    Operand<TFloat32> dy5 = (Operand<TFloat32>) gradOutputs.get(0);
+    Map<String, int[]> perGraph = GEOMETRY.get(op.env());
+    int[] geo = perGraph == null ? null : perGraph.get(op.name());
+    if (geo == null) {
+      throw new IllegalStateException(
+          "Conv3D op " + op.name() + " was not created by CheckedConv2d; its gradient is unknown");
+    }
+    int h = geo[0];
+    int wd = geo[1];
+    int k = geo[2];
+    int s = geo[3];
+    int cout = geo[4];
+    List<Long> strides4 = List.of(1L, (long) s, (long) s, 1L);
+    Squeeze.Options depth = Squeeze.axis(List.of(1L));
+    Operand<TFloat32> x = tf.squeeze(x5, depth);
+    Operand<TFloat32> w = tf.squeeze(w5, Squeeze.axis(List.of(0L)));
+    Operand<TFloat32> dy = tf.squeeze(dy5, depth);
+
+    Operand<TFloat32> dw = tf.nn.conv2dBackpropFilter(x, tf.shape(w), dy, strides4, "SAME");
+
+    Operand<TFloat32> flipped =
+        tf.linalg.transpose(tf.reverse(w, tf.constant(new int[] {0, 1})), tf.constant(new int[] {0, 1, 3, 2}));
+    Operand<TFloat32> dx;
+    if (s == 1) {
+      dx = tf.nn.conv2d(dy, flipped, List.of(1L, 1L, 1L, 1L), "SAME");
+    } else {
+      int oh = (h + s - 1) / s;
+      int ow = (wd + s - 1) / s;
+      Operand<TFloat32> dilated = dilate(tf, dy, s, oh, ow, cout);
+      int padTop = Math.max((oh - 1) * s + k - h, 0) / 2;
+      int padLeft = Math.max((ow - 1) * s + k - wd, 0) / 2;
+      int[][] pads = {
+        {0, 0},
+        {k - 1 - padTop, h + padTop - oh * s},
+        {k - 1 - padLeft, wd + padLeft - ow * s},
+        {0, 0}
+      };
+      Operand<TInt32> paddings = tf.constant(pads);
+      dx = tf.nn.conv2d(tf.pad(dilated, paddings, tf.constant(0f)), flipped, List.of(1L, 1L, 1L, 1L), "VALID");
+    }
+    List<Operand<?>> out = new ArrayList<>();
+    out.add(tf.expandDims(dx, tf.constant(1)));
+    out.add(tf.expandDims(dw, tf.constant(0)));
+    return out;
+  }
+
+  /** Inserts s-1 zeros after every row and column of an NHWC tensor of static shape. */
+  private static Operand<TFloat32> dilate(Ops tf, Operand<TFloat32> t, int s, int oh, int ow, int channels) {
+    long[] d = {-1, oh, ow, channels};
+    Operand<TFloat32> zeros = tf.zerosLike(t);
+    List<Operand<TFloat32>> rows = new ArrayList<>();
+    rows.add(t);
+    for (int i = 1; i < s; i++) {
+      rows.add(zeros);
+    }
+    // [N, H, s, W, C] -> [N, H*s, W, C]
+    Operand<TFloat32> r =
+        tf.reshape(tf.stack(rows, org.tensorflow.op.core.Stack.axis(2L)),
+            tf.constant(new long[] {-1, d[1] * s, d[2], d[3]}));
+    Operand<TFloat32> rz = tf.zerosLike(r);
+    List<Operand<TFloat32>> cols = new ArrayList<>();
+    cols.add(r);
+    for (int i = 1; i < s; i++) {
+      cols.add(rz);
+    }
+    // [N, H*s, W, s, C] -> [N, H*s, W*s, C]
+    return tf.reshape(tf.stack(cols, org.tensorflow.op.core.Stack.axis(3L)),
+        tf.constant(new long[] {-1, d[1] * s, d[2] * s, d[3]}));
+  }
+}
