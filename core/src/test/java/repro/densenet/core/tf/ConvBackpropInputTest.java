@@ -1,6 +1,6 @@
 package repro.densenet.core.tf;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,14 @@ import org.tensorflow.types.TFloat32;
  * convolution and the filter gradient are right. {@code ONEDNN_MAX_CPU_ISA=AVX2} is not a fix
  * ({@code brg_conv_bwd:avx2} is still wrong for 100 -> 12 channels); {@code ONEDNN_MAX_CPU_ISA=AVX}
  * or {@code SSE41} (gemm-based backward) and {@code TF_ENABLE_ONEDNN_OPTS=0} are right to 1.4e-7.
- * This test fails while the process runs a broken kernel, so that a training run can never
- * silently use wrong gradients.
+ *
+ * <p>Training no longer uses this kernel: since commit 1b3ad07 every training convolution goes
+ * through {@code CheckedConv2d} (its input gradient is a forward Conv2D with the transposed
+ * filter), which {@code CheckedConv2dTest} and {@code GradientCheckTest} verify and which is
+ * asserted to keep Conv2DBackpropInput out of training graphs. So this test watches the raw
+ * kernel without failing the build: while it is broken the test is reported as skipped (aborted
+ * assumption) with the list of wrong shapes; on a machine or TensorFlow version where it is right,
+ * it passes, which is the signal that the workaround could be dropped.
  */
 class ConvBackpropInputTest {
 
@@ -55,7 +61,10 @@ class ConvBackpropInputTest {
       }
     }
     System.out.printf("worst relative error of Conv2DBackpropInput: %.3e%n", worst);
-    assertTrue(
+    if (!failures.isEmpty()) {
+      System.out.println("Conv2DBackpropInput is wrong for: " + failures);
+    }
+    assumeTrue(
         failures.isEmpty(),
         "TensorFlow's Conv2D input gradient is wrong in this process (ONEDNN_MAX_CPU_ISA="
             + System.getenv("ONEDNN_MAX_CPU_ISA") + ", TF_ENABLE_ONEDNN_OPTS="
