@@ -42,7 +42,8 @@ public final class DenseNetCli implements Runnable {
           if (ex instanceof IllegalArgumentException || ex instanceof IOException
               || ex instanceof IllegalStateException
               || ex instanceof repro.densenet.core.train.TrainingDivergedException) {
-            commandLine.getErr().println("error: " + ex.getMessage());
+            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            commandLine.getErr().println("error: " + msg);
             return 2;
           }
           throw ex;

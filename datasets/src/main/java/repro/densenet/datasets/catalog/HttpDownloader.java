@@ -83,6 +83,13 @@ public final class HttpDownloader implements Downloader {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("download of " + url + " was interrupted", e);
+    } catch (IOException e) {
+      // Connection failures often carry no message (e.g. ConnectException): name the URL and the fix.
+      throw new IOException(
+          "download of " + url + " failed (" + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check the network, or put a"
+              + " manually downloaded copy of " + file.fileName() + " in the cache (./densenet data info"
+              + " shows where) and use --offline", e);
     }
     try (InputStream body = resp.body()) {
       if (resp.statusCode() != 200) {
