@@ -1,0 +1,83 @@
+package repro.densenet.ablations;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import repro.densenet.core.data.DatasetProtocol;
+import repro.densenet.core.model.ModelSpec;
+import repro.densenet.core.result.Json;
+import repro.densenet.core.train.TrainingSpec;
+
+/**
+ * One run of a suite, as a value: what to train, on what, how, at which scale, with which seed.
+ * Its canonical JSON ({@link Json#line}, sorted keys) hashes to the run id; the run lives in
+ * {@code <results>/<suite>/<run id>/}.
+ *
+ * @param label short human-readable name, e.g. {@code densenet-40-12_c10plus} (part of the id)
+ * @param model the network actually trained (already mapped to the scale, with its dropout rate)
+ * @param dataset the paper's dataset name ({@link DatasetProtocol#NAMES}: c10, c10+, c100, c100+,
+ *     svhn); at cpu and smoke scale the data that stands in for it is given by {@link
+ *     ScaleMapping}
+ * @param augment whether training batches are augmented (the paper: exactly the "+" datasets)
+ * @param training optimisation protocol; its seed equals {@code seed}
+ * @param scale the scale the run belongs to
+ * @param seed master seed of the run
+ */
+public record ExperimentSpec(
+    String label,
+    ModelSpec model,
+    String dataset,
+    boolean augment,
+    TrainingSpec training,
+    Scale scale,
+    long seed) {
+
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  public ExperimentSpec {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(training, "training");
+    Objects.requireNonNull(scale, "scale");
+    if (label == null || !LABEL.matcher(label).matches()) {
+      throw new IllegalArgumentException(
+          "experiment label must be lower-case letters, digits, '.', '_' or '-', got '" + label + "'");
+    }
+    DatasetProtocol protocol = DatasetProtocol.of(dataset);
+    if (augment != protocol.augment()) {
+      throw new IllegalArgumentException(
+          "augmentation must be " + protocol.augment() + " for dataset " + dataset
+              + " (the paper augments exactly the '+' datasets), got " + augment);
+    }
+    if (training.seed() != seed) {
+      throw new IllegalArgumentException(
+          "training seed must equal the experiment seed " + seed + ", got " + training.seed());
+    }
+  }
+
+  /** The paper's per-dataset protocol of {@link #dataset}. */
+  @JsonIgnore
+  public DatasetProtocol protocol() {
+    return DatasetProtocol.of(dataset);
+  }
+
+  /** Hex SHA-256 of the canonical JSON of this spec. */
+  @JsonIgnore
+  public String hash() {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(Json.line(this).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  /** The run id and directory name: {@code <label>-s<seed>-<first 12 hex digits of the hash>}. */
+  @JsonIgnore
+  public String runId() {
+    return label + "-s" + seed + "-" + hash().substring(0, 12);
+  }
+}

@@ -1,0 +1,93 @@
+package repro.densenet.ablations;
+
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.model.ModelSpec;
+import repro.densenet.core.model.ResNetSpec;
+
+/**
+ * The one mapping from the paper's experiment to a {@link Scale}: it changes the number of
+ * epochs, the data and the size of the network, and nothing else (optimiser, schedule fractions,
+ * batch size, dropout rule, augmentation rule and connectivity stay the paper's).
+ *
+ * <table>
+ *   <caption>What each scale changes</caption>
+ *   <tr><th></th><th>paper</th><th>cpu</th><th>smoke</th></tr>
+ *   <tr><td>data</td><td>the real dataset (CIFAR-10/100, SVHN train+extra)</td>
+ *       <td>Fashion-MNIST (28x28x1, 10 classes) stands in for every dataset: 10,000 training
+ *       images (1,000 per class), the 10,000 test images; SVHN's validation split is 100 per class
+ *       held out of the remaining training images</td>
+ *       <td>generated images (learnable class prototypes, {@code SyntheticData}) written in the
+ *       dataset's official file format ({@code cifar-10-binary.tar.gz}, {@code
+ *       cifar-100-binary.tar.gz}, SVHN {@code *_32x32.mat}) and read back by the real readers: 256
+ *       training and 128 test images of 32x32x3; SVHN's validation split is 4 per class from
+ *       train and 2 per class from extra (the paper's 400 / 200 divided by 100)</td></tr>
+ *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>paper / 30, rounded up (10, 2)</td>
+ *       <td>2</td></tr>
+ *   <tr><td>DenseNet layers per block n</td><td>(L-4)/3, BC (L-4)/6</td>
+ *       <td>ceil(n / 4)</td><td>ceil(n / 12)</td></tr>
+ *   <tr><td>growth rate k</td><td>k</td><td>ceil(k / 2)</td><td>ceil(k / 6)</td></tr>
+ *   <tr><td>ResNet units per stage u</td><td>u</td><td>ceil(u / 4)</td>
+ *       <td>min(3, ceil(u / 12))</td></tr>
+ *   <tr><td>partial connectivity m</td><td colspan="3">each block's initial channel count of the
+ *       mapped network (16, 160, 304 for the paper's L=40, k=12)</td></tr>
+ * </table>
+ *
+ * Distinct paper networks can map to the same small network (e.g. DenseNet-16 and DenseNet-28 at
+ * smoke scale); plans drop such duplicates after mapping.
+ */
+public final class ScaleMapping {
+
+  /** Training images per class at cpu scale. */
+  public static final int CPU_TRAIN_PER_CLASS = 1_000;
+  /** Validation images per class at cpu scale (datasets that select by validation). */
+  public static final int CPU_VALIDATION_PER_CLASS = 100;
+  /** Training images at smoke scale. */
+  public static final int SMOKE_TRAIN_IMAGES = 256;
+  /** Test images at smoke scale. */
+  public static final int SMOKE_TEST_IMAGES = 128;
+  /** Epochs at smoke scale. */
+  public static final int SMOKE_EPOCHS = 2;
+  /** SVHN validation per class from train at smoke scale (the paper's 400 / 100). */
+  public static final int SMOKE_SVHN_VAL_TRAIN = 4;
+  /** SVHN validation per class from extra at smoke scale (the paper's 200 / 100). */
+  public static final int SMOKE_SVHN_VAL_EXTRA = 2;
+
+  private ScaleMapping() {}
+
+  /** Epochs at {@code scale} for a paper protocol of {@code paperEpochs}. */
+  public static int epochs(int paperEpochs, Scale scale) {
+    if (paperEpochs < 1) {
+      throw new IllegalArgumentException("paper epochs must be at least 1, got " + paperEpochs);
+    }
+    return switch (scale) {
+      case PAPER -> paperEpochs;
+      case CPU -> ceilDiv(paperEpochs, 30);
+      case SMOKE -> SMOKE_EPOCHS;
+    };
+  }
+
+  /** The network that stands in for the paper's {@code model} at {@code scale}. */
+  public static ModelSpec model(ModelSpec model, Scale scale) {
+    if (scale == Scale.PAPER) {
+      return model;
+    }
+    if (model instanceof DenseNetSpec d) {
+      int per = d.bottleneck() ? 6 : 3;
+      int n = d.layersPerBlock();
+      int smallN = scale == Scale.CPU ? ceilDiv(n, 4) : ceilDiv(n, 12);
+      int k = scale == Scale.CPU ? ceilDiv(d.growthRate(), 2) : ceilDiv(d.growthRate(), 6);
+      DenseNetSpec small =
+          new DenseNetSpec(4 + per * smallN, k, d.bottleneck(), d.compression(), d.dropRate(), java.util.List.of());
+      return d.isPartial() ? small.withPaperPartialWindows() : small;
+    }
+    ResNetSpec r = (ResNetSpec) model;
+    int per = r.bottleneck() ? 9 : 6;
+    int u = r.unitsPerStage();
+    int smallU = scale == Scale.CPU ? ceilDiv(u, 4) : Math.min(3, ceilDiv(u, 12));
+    return new ResNetSpec(2 + per * smallU, r.bottleneck(), r.dropRate());
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

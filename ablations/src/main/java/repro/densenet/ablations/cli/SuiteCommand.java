@@ -1,0 +1,214 @@
+package repro.densenet.ablations.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.ablations.Scale;
+import repro.densenet.ablations.cost.GpuHours;
+import repro.densenet.ablations.plan.Suite;
+import repro.densenet.ablations.run.ExperimentData;
+import repro.densenet.ablations.run.RunLock;
+import repro.densenet.ablations.run.RunOutcome;
+import repro.densenet.ablations.run.SuiteListener;
+import repro.densenet.ablations.run.SuiteRunner;
+import repro.densenet.ablations.slurm.SlurmScript;
+import repro.densenet.core.train.Checkpoint;
+import repro.densenet.core.train.TrainerOptions;
+import repro.densenet.datasets.catalog.DatasetCache;
+
+/** {@code densenet suite NAME}: runs (or lists, or exports to Slurm) one of the paper's experiment plans. */
+@Command(
+    name = "suite",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run one of the paper's experiment plans: table1, dropout, partial, efficiency, reuse.",
+      "Each run goes to <results>/<suite>/<run id>/; finished runs are skipped, interrupted ones resume"
+          + " from their checkpoint, a run locked by another live process is left to it.",
+      "Scales: smoke (tiny nets, generated data in the official formats), cpu (Fashion-MNIST for every"
+          + " dataset, small nets), paper (the exact protocol); see docs/ablations.md."
+    })
+public final class SuiteCommand implements Callable<Integer> {
+
+  /** Exit code when some runs were left to other processes (locked) or stopped early. */
+  public static final int EXIT_INCOMPLETE = 3;
+  /** Exit code when datasets are missing offline. */
+  public static final int EXIT_MISSING_DATA = 4;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency or reuse.")
+  String name;
+
+  @Option(names = "--scale", defaultValue = "smoke", description = "smoke, cpu or paper (default: ${DEFAULT-VALUE}).")
+  String scale;
+
+  @Option(names = "--seeds", defaultValue = "1", description = "Seeds 1..N per run (default: ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(names = "--results", defaultValue = "results", description = "Results root (default: ${DEFAULT-VALUE}).")
+  Path results;
+
+  @Option(names = "--dry-run", description = "List the runs and the GPU-hour estimate at paper scale; train nothing.")
+  boolean dryRun;
+
+  @Option(names = "--emit-slurm", paramLabel = "DIR",
+      description = "Write a Slurm job-array script (one array index per run) into DIR; train nothing.")
+  Path emitSlurm;
+
+  @Option(names = "--index", description = "Run only the run with this 0-based index of the plan (Slurm array tasks).")
+  Integer index;
+
+  @Option(names = "--cache", description = "Dataset cache (default: $DENSENET_CACHE or ~/.cache/densenet-repro).")
+  Path cache;
+
+  @Option(names = "--offline", description = "Never download; fail fast listing the 'data fetch' commands if datasets are missing.")
+  boolean offline;
+
+  @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
+  Integer threads;
+
+  @Option(names = "--stop-after", defaultValue = "0",
+      description = "Stop each run after this many epochs as if interrupted (checkpoint kept). 0 = run to the end.")
+  int stopAfter;
+
+  @Option(names = "--no-progress", description = "No progress bar (one line per epoch and run instead).")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws IOException {
+    Suite suite = Suite.parse(name);
+    Scale sc = Scale.parse(scale);
+    List<ExperimentSpec> all = suite.expand(sc, seeds);
+    List<ExperimentSpec> specs = all;
+    if (index != null) {
+      if (index < 0 || index >= all.size()) {
+        throw new IllegalArgumentException(
+            "--index must be between 0 and " + (all.size() - 1) + " for suite " + suite.key() + " with "
+                + seeds + " seed(s), got " + index);
+      }
+      specs = List.of(all.get(index));
+    }
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    Path resultsAbs = results.toAbsolutePath().normalize();
+    DatasetCache dc = DatasetCache.standard(cache, offline);
+    ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
+    TrainerOptions opts =
+        new TrainerOptions(threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter);
+    SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
+    if (dryRun) {
+      dryRun(out, suite, sc, specs, runner);
+      return 0;
+    }
+    if (emitSlurm != null) {
+      Files.createDirectories(emitSlurm);
+      Path repo = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
+      Path script = SlurmScript.write(emitSlurm, suite, sc, seeds, all, repo, resultsAbs, sc == Scale.PAPER);
+      out.println("wrote " + script + " (" + all.size() + " array tasks) and its run list; submit with: sbatch " + script);
+      return 0;
+    }
+    if (offline || sc != Scale.SMOKE) {
+      List<String> fetch = data.missingFetchCommands(specs);
+      if (!fetch.isEmpty() && offline) {
+        err.println("error: suite " + suite.key() + " at " + sc.name().toLowerCase(Locale.ROOT)
+            + " scale needs datasets that are not in the cache (" + dc.root() + ") and --offline forbids"
+            + " downloading them; run first:");
+        fetch.forEach(c -> err.println("  " + c));
+        return EXIT_MISSING_DATA;
+      }
+    }
+    long finishedEpochs = 0;
+    for (ExperimentSpec s : specs) {
+      if (runner.isFinished(s)) {
+        finishedEpochs += s.training().epochs();
+      }
+    }
+    err.printf("suite %s at %s scale: %d runs -> %s%n", suite.key(), sc.name().toLowerCase(Locale.ROOT),
+        specs.size(), resultsAbs.resolve(suite.key()));
+    long t0 = System.nanoTime();
+    List<RunOutcome> outcomes;
+    try (SuiteProgress progress = new SuiteProgress(suite.key(), specs, finishedEpochs, !noProgress, err)) {
+      outcomes = new SuiteRunner(resultsAbs, suite.key(), opts, data, progress).runAll(specs);
+    }
+    int skipped = 0;
+    int finished = 0;
+    List<RunOutcome> incomplete = new ArrayList<>();
+    for (RunOutcome o : outcomes) {
+      switch (o.status()) {
+        case SKIPPED -> skipped++;
+        case FINISHED -> finished++;
+        default -> incomplete.add(o);
+      }
+    }
+    out.printf(Locale.ROOT, "suite %s: %d runs, %d trained now, %d already finished (skipped), %d incomplete, %.0f s%n",
+        suite.key(), outcomes.size(), finished, skipped, incomplete.size(), (System.nanoTime() - t0) / 1e9);
+    for (RunOutcome o : incomplete) {
+      out.println("  " + o.spec().runId() + ": " + (o.message() != null ? o.message() : o.status().name().toLowerCase(Locale.ROOT)));
+    }
+    return incomplete.isEmpty() ? 0 : EXIT_INCOMPLETE;
+  }
+
+  private static void dryRun(PrintStream out, Suite suite, Scale sc, List<ExperimentSpec> specs, SuiteRunner runner)
+      throws IOException {
+    out.printf(Locale.ROOT, "suite %s (%s) at %s scale: %d runs%n", suite.key(), suite.description(),
+        sc.name().toLowerCase(Locale.ROOT), specs.size());
+    out.printf(Locale.ROOT, "%4s  %-44s  %-24s  %-6s  %5s  %6s  %-10s  %12s  %7s%n",
+        "#", "run id", "model", "data", "drop", "epochs", "status", "H200 img/s", "GPU-h");
+    double total = 0;
+    boolean estimated = false;
+    for (int i = 0; i < specs.size(); i++) {
+      ExperimentSpec s = specs.get(i);
+      ExperimentSpec paper = atPaperScale(suite, s);
+      double h = GpuHours.hours(paper);
+      total += h;
+      boolean ref = GpuHours.isReference(paper.model());
+      estimated |= !ref;
+      out.printf(Locale.ROOT, "%4d  %-44s  %-24s  %-6s  %5.2f  %6d  %-10s  %8.0f %-3s  %7.2f%n",
+          i, s.runId(), s.model().name(), s.dataset(), s.model().dropRate(), s.training().epochs(),
+          status(runner, s), GpuHours.imagesPerSecond(paper.model()), ref ? "ref" : "est", h);
+    }
+    out.printf(Locale.ROOT,
+        "total: %d runs, %.1f GPU-hours at paper scale on one H200 (batch 64, fp32, training passes only)%n",
+        specs.size(), total);
+    out.println("rates: reference 4,450 / 1,080 / 690 img/s for DenseNet L40k12 / L100k12 / L100k24"
+        + (estimated ? String.format(Locale.ROOT, "; 'est' rows from a power law in forward MACs fitted to"
+            + " them (rate ~ MACs^%.2f), a rough estimate", GpuHours.exponent()) : ""));
+  }
+
+  /** The paper-scale run that {@code s} stands for (same label and seed). */
+  private static ExperimentSpec atPaperScale(Suite suite, ExperimentSpec s) {
+    if (s.scale() == Scale.PAPER) {
+      return s;
+    }
+    for (ExperimentSpec p : suite.expand(Scale.PAPER, (int) s.seed())) {
+      if (p.label().equals(s.label()) && p.seed() == s.seed()) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no paper-scale run stands behind " + s.runId());
+  }
+
+  private static String status(SuiteRunner runner, ExperimentSpec s) throws IOException {
+    Path dir = runner.runDir(s);
+    if (runner.isFinished(s)) {
+      return "done";
+    }
+    RunLock.Holder h = RunLock.holderOf(dir);
+    if (h != null) {
+      return "locked";
+    }
+    if (Checkpoint.exists(dir)) {
+      return "partial";
+    }
+    return "todo";
+  }
+
+}

@@ -1,0 +1,29 @@
+package repro.densenet.ablations.run;
+
+import java.nio.file.Path;
+import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.core.result.RunResult;
+
+/**
+ * What happened to one run of a suite.
+ *
+ * @param spec the run
+ * @param dir its directory
+ * @param status what happened
+ * @param result the result (null unless finished or skipped)
+ * @param message the reason for {@link Status#LOCKED}, else null
+ */
+public record RunOutcome(ExperimentSpec spec, Path dir, Status status, RunResult result, String message) {
+
+  /** What happened to a run. */
+  public enum Status {
+    /** It had finished before; nothing was trained. */
+    SKIPPED,
+    /** It was trained (or resumed) to the end now. */
+    FINISHED,
+    /** It stopped early as the trainer options asked (checkpoint kept). */
+    STOPPED,
+    /** Another live process holds its lock; left alone. */
+    LOCKED
+  }
+}
