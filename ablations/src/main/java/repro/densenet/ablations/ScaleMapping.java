@@ -24,7 +24,7 @@ import repro.densenet.core.model.ResNetSpec;
  *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>paper / 30, rounded up (10, 2)</td>
  *       <td>2</td></tr>
  *   <tr><td>DenseNet layers per block n</td><td>(L-4)/3, BC (L-4)/6</td>
- *       <td>ceil(n / 4)</td><td>ceil(n / 12)</td></tr>
+ *       <td>max(2, ceil(n / 4))</td><td>max(2, ceil(n / 12))</td></tr>
  *   <tr><td>growth rate k</td><td>k</td><td>ceil(k / 2)</td><td>ceil(k / 6)</td></tr>
  *   <tr><td>ResNet units per stage u</td><td>u</td><td>ceil(u / 4)</td>
  *       <td>min(3, ceil(u / 12))</td></tr>
@@ -32,8 +32,10 @@ import repro.densenet.core.model.ResNetSpec;
  *       mapped network (16, 160, 304 for the paper's L=40, k=12)</td></tr>
  * </table>
  *
- * Distinct paper networks can map to the same small network (e.g. DenseNet-16 and DenseNet-28 at
- * smoke scale); plans drop such duplicates after mapping.
+ * At least two layers per block keep partial connectivity meaningful (with one layer, a window of
+ * the block's initial channels sees everything). Distinct paper networks can map to the same small
+ * network (e.g. DenseNet-16, -28 and -40 at smoke scale); they stay separate runs (their labels
+ * differ) so that every paper point has a stand-in.
  */
 public final class ScaleMapping {
 
@@ -74,7 +76,7 @@ public final class ScaleMapping {
     if (model instanceof DenseNetSpec d) {
       int per = d.bottleneck() ? 6 : 3;
       int n = d.layersPerBlock();
-      int smallN = scale == Scale.CPU ? ceilDiv(n, 4) : ceilDiv(n, 12);
+      int smallN = scale == Scale.CPU ? Math.max(2, ceilDiv(n, 4)) : Math.max(2, ceilDiv(n, 12));
       int k = scale == Scale.CPU ? ceilDiv(d.growthRate(), 2) : ceilDiv(d.growthRate(), 6);
       DenseNetSpec small =
           new DenseNetSpec(4 + per * smallN, k, d.bottleneck(), d.compression(), d.dropRate(), java.util.List.of());

@@ -1,0 +1,57 @@
+package repro.densenet.ablations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.model.ResNetSpec;
+
+class ScaleMappingTest {
+
+  @Test
+  void epochsPerScale() {
+    assertEquals(300, ScaleMapping.epochs(300, Scale.PAPER));
+    assertEquals(40, ScaleMapping.epochs(40, Scale.PAPER));
+    assertEquals(10, ScaleMapping.epochs(300, Scale.CPU));
+    assertEquals(2, ScaleMapping.epochs(40, Scale.CPU));
+    assertEquals(2, ScaleMapping.epochs(300, Scale.SMOKE));
+  }
+
+  @Test
+  void paperScaleIsTheIdentity() {
+    DenseNetSpec d = DenseNetSpec.bc(250, 24).withDropRate(0.2);
+    assertEquals(d, ScaleMapping.model(d, Scale.PAPER));
+  }
+
+  @Test
+  void denseNetsShrinkLayersPerBlockAndGrowthRate() {
+    // L=40: n=12 -> smoke max(2, 1) = 2 layers (depth 10), k 12 -> 2; cpu n 3 (depth 13), k 6
+    assertEquals(new DenseNetSpec(10, 2, false, 1.0, 0.2, List.of()),
+        ScaleMapping.model(DenseNetSpec.paper(40, 12).withDropRate(0.2), Scale.SMOKE));
+    assertEquals(new DenseNetSpec(13, 6, false, 1.0, 0.0, List.of()),
+        ScaleMapping.model(DenseNetSpec.paper(40, 12), Scale.CPU));
+    // L=100, k=24: n=32 -> smoke 3 (depth 13), k 4
+    assertEquals(DenseNetSpec.paper(13, 4), ScaleMapping.model(DenseNetSpec.paper(100, 24), Scale.SMOKE));
+    // BC L=190, k=40: n=31 -> smoke 3 (depth 22), k 7; compression stays 0.5
+    assertEquals(DenseNetSpec.bc(22, 7), ScaleMapping.model(DenseNetSpec.bc(190, 40), Scale.SMOKE));
+    // reuse net L=124, k=1: n=40 -> smoke 4 (depth 16), k 1
+    assertEquals(DenseNetSpec.paper(16, 1), ScaleMapping.model(DenseNetSpec.paper(124, 1), Scale.SMOKE));
+  }
+
+  @Test
+  void partialWindowsAreRecomputedForTheSmallNetwork() {
+    DenseNetSpec small =
+        (DenseNetSpec) ScaleMapping.model(DenseNetSpec.paper(40, 12).withPaperPartialWindows(), Scale.CPU);
+    // depth 13, k 6: blocks start with 16, 16 + 3*6 = 34, 34 + 18 = 52 channels
+    assertEquals(List.of(16, 34, 52), small.partialWindows());
+  }
+
+  @Test
+  void resNetsShrinkUnitsPerStage() {
+    assertEquals(new ResNetSpec(8, false, 0), ScaleMapping.model(ResNetSpec.preActivation(56), Scale.SMOKE));
+    assertEquals(new ResNetSpec(14, false, 0), ScaleMapping.model(ResNetSpec.preActivation(110), Scale.SMOKE));
+    assertEquals(new ResNetSpec(29, true, 0), ScaleMapping.model(ResNetSpec.preActivation(1001), Scale.SMOKE));
+    assertEquals(new ResNetSpec(32, false, 0), ScaleMapping.model(ResNetSpec.preActivation(110), Scale.CPU));
+  }
+}

@@ -1,0 +1,155 @@
+package repro.densenet.ablations.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.ablations.Scale;
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.model.ResNetSpec;
+import repro.densenet.core.train.TrainingSpec;
+
+/** The plans at paper scale pin the paper's settings. */
+class SuiteTest {
+
+  private static void assertPaperProtocol(ExperimentSpec e) {
+    TrainingSpec t = e.training();
+    int epochs = e.dataset().equals("svhn") ? 40 : 300;
+    assertEquals(epochs, t.epochs(), e.label());
+    assertEquals(64, t.batchSize());
+    assertEquals(0.1, t.learningRate());
+    assertEquals(List.of(0.5, 0.75), t.decayAt());
+    assertEquals(0.1, t.decayFactor());
+    assertEquals(0.9, t.momentum());
+    assertEquals(1e-4, t.weightDecay());
+    assertEquals(e.seed(), t.seed());
+    assertEquals(e.dataset().endsWith("+"), e.augment(), e.label());
+    // lr boundaries: 0.1 until 50%, 0.01 until 75%, then 0.001
+    assertEquals(0.1, t.learningRate(epochs / 2 - 1), 1e-12);
+    assertEquals(0.01, t.learningRate(epochs / 2), 1e-12);
+    assertEquals(0.001, t.learningRate(epochs * 3 / 4), 1e-12);
+  }
+
+  @Test
+  void table1HasThirtyRunsWithThePaperNetworksAndDropoutExactlyWithoutAugmentation() {
+    List<ExperimentSpec> runs = Suite.TABLE1.expand(Scale.PAPER, 1);
+    assertEquals(30, runs.size());
+    Set<String> cells = new HashSet<>();
+    for (ExperimentSpec e : runs) {
+      assertPaperProtocol(e);
+      DenseNetSpec d = (DenseNetSpec) e.model();
+      boolean augmented = e.dataset().equals("c10+") || e.dataset().equals("c100+");
+      assertEquals(augmented ? 0.0 : 0.2, d.dropRate(), e.label());
+      assertTrue(d.partialWindows().isEmpty());
+      assertEquals(d.bottleneck() ? 0.5 : 1.0, d.compression());
+      cells.add((d.bottleneck() ? "bc" : "d") + d.depth() + "k" + d.growthRate() + "/" + e.dataset());
+    }
+    Set<String> expected = new HashSet<>();
+    for (String ds : List.of("c10", "c10+", "c100", "c100+", "svhn")) {
+      for (String m : List.of("d40k12", "d100k12", "d100k24", "bc100k12", "bc250k24", "bc190k40")) {
+        expected.add(m + "/" + ds);
+      }
+    }
+    assertEquals(expected, cells);
+    assertEquals(30, runs.stream().map(ExperimentSpec::runId).distinct().count());
+  }
+
+  @Test
+  void dropoutPlanIsL40K12OnC10AndC100WithAndWithout() {
+    List<ExperimentSpec> runs = Suite.DROPOUT.expand(Scale.PAPER, 1);
+    assertEquals(
+        List.of("densenet-40-12_c10_drop0.2", "densenet-40-12_c10_drop0", "densenet-40-12_c100_drop0.2",
+            "densenet-40-12_c100_drop0"),
+        runs.stream().map(ExperimentSpec::label).toList());
+    assertEquals(List.of(0.2, 0.0, 0.2, 0.0), runs.stream().map(e -> e.model().dropRate()).toList());
+    for (ExperimentSpec e : runs) {
+      assertPaperProtocol(e);
+      assertEquals(DenseNetSpec.paper(40, 12), e.model().withDropRate(0.0));
+      assertFalse(e.augment());
+    }
+  }
+
+  @Test
+  void partialPlanUsesTheInitialChannelsOfEachBlockAsWindows() {
+    List<ExperimentSpec> runs = Suite.PARTIAL.expand(Scale.PAPER, 1);
+    assertEquals(2, runs.size());
+    DenseNetSpec full = (DenseNetSpec) runs.get(0).model();
+    DenseNetSpec partial = (DenseNetSpec) runs.get(1).model();
+    assertEquals(List.of(), full.partialWindows());
+    assertEquals(List.of(16, 160, 304), partial.partialWindows());
+    for (ExperimentSpec e : runs) {
+      assertPaperProtocol(e);
+      assertEquals("c10+", e.dataset());
+      assertEquals(0.0, e.model().dropRate());
+      assertEquals(40, ((DenseNetSpec) e.model()).depth());
+      assertEquals(12, ((DenseNetSpec) e.model()).growthRate());
+    }
+  }
+
+  @Test
+  void efficiencyPlanComparesK12DenseNetsWithPreActivationResNetsOnC10Plus() {
+    List<ExperimentSpec> runs = Suite.EFFICIENCY.expand(Scale.PAPER, 1);
+    assertEquals(8, runs.size());
+    assertEquals(
+        List.of(16, 28, 40, 52),
+        runs.subList(0, 4).stream().map(e -> ((DenseNetSpec) e.model()).depth()).toList());
+    runs.subList(0, 4).forEach(e -> assertEquals(12, ((DenseNetSpec) e.model()).growthRate()));
+    assertEquals(
+        List.of(new ResNetSpec(20, false, 0), new ResNetSpec(32, false, 0), new ResNetSpec(56, false, 0),
+            new ResNetSpec(110, false, 0)),
+        runs.subList(4, 8).stream().map(ExperimentSpec::model).toList());
+    runs.forEach(SuiteTest::assertPaperProtocol);
+    runs.forEach(e -> assertEquals("c10+", e.dataset()));
+  }
+
+  @Test
+  void reusePlanIsL124K1OnC10Plus() {
+    List<ExperimentSpec> runs = Suite.REUSE.expand(Scale.PAPER, 1);
+    assertEquals(1, runs.size());
+    assertEquals(DenseNetSpec.paper(124, 1), runs.get(0).model());
+    assertEquals("c10+", runs.get(0).dataset());
+    assertPaperProtocol(runs.get(0));
+  }
+
+  @Test
+  void seedsMultiplyRunsAndChangeOnlyTheSeed() {
+    List<ExperimentSpec> runs = Suite.DROPOUT.expand(Scale.PAPER, 3);
+    assertEquals(12, runs.size());
+    assertEquals(List.of(1L, 1L, 1L, 1L, 2L, 2L, 2L, 2L, 3L, 3L, 3L, 3L), runs.stream().map(ExperimentSpec::seed).toList());
+    assertEquals(runs.get(0).model(), runs.get(4).model());
+    assertEquals(12, runs.stream().map(ExperimentSpec::runId).distinct().count());
+  }
+
+  @Test
+  void smokeAndCpuKeepTheStructureButShrink() {
+    for (Suite s : Suite.values()) {
+      List<ExperimentSpec> paper = s.expand(Scale.PAPER, 1);
+      List<ExperimentSpec> smoke = s.expand(Scale.SMOKE, 1);
+      assertEquals(paper.size(), smoke.size(), s.key());
+      for (int i = 0; i < paper.size(); i++) {
+        assertEquals(paper.get(i).label(), smoke.get(i).label());
+        assertEquals(paper.get(i).dataset(), smoke.get(i).dataset());
+        assertEquals(paper.get(i).model().dropRate(), smoke.get(i).model().dropRate());
+        assertEquals(2, smoke.get(i).training().epochs());
+        assertEquals(paper.get(i).training().withEpochs(2), smoke.get(i).training());
+      }
+    }
+    ExperimentSpec partial = Suite.PARTIAL.expand(Scale.SMOKE, 1).get(1);
+    DenseNetSpec d = (DenseNetSpec) partial.model();
+    assertEquals(new DenseNetSpec(10, 2, false, 1.0, 0.0, List.of(16, 20, 24)), d);
+  }
+
+  @Test
+  void refusesUnknownSuitesAndNoSeeds() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Suite.parse("tabel1"));
+    assertEquals("unknown suite 'tabel1': expected one of table1, dropout, partial, efficiency, reuse", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Suite.TABLE1.expand(Scale.SMOKE, 0));
+    assertEquals("seeds must be at least 1, got 0", e.getMessage());
+  }
+}
