@@ -1,0 +1,270 @@
+package repro.densenet.ablations.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.ablations.Scale;
+import repro.densenet.ablations.cli.Main;
+import repro.densenet.ablations.cli.SuiteCommand;
+import repro.densenet.ablations.plan.Suite;
+import repro.densenet.ablations.reuse.FeatureReuse;
+import repro.densenet.ablations.run.ExperimentData;
+import repro.densenet.ablations.run.RunLock;
+import repro.densenet.ablations.run.RunOutcome;
+import repro.densenet.ablations.run.SuiteListener;
+import repro.densenet.ablations.run.SuiteRunner;
+import repro.densenet.core.result.EpochMetrics;
+import repro.densenet.core.result.Json;
+import repro.densenet.core.result.RunResult;
+import repro.densenet.core.train.Checkpoint;
+import repro.densenet.core.train.Trainer;
+import repro.densenet.core.train.TrainerOptions;
+import repro.densenet.datasets.catalog.DatasetCache;
+
+/**
+ * Every suite at smoke scale through the command line (results under {@code
+ * target/smoke-results}), asked again (everything skipped), a run stopped at an epoch end and a
+ * run killed mid-epoch in a child JVM, both resumed to the bitwise result of an uninterrupted run.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SmokeSuitesIT {
+
+  static final Path RESULTS =
+      Path.of(System.getProperty("smoke.results", "target/smoke-results")).toAbsolutePath();
+
+  @BeforeAll
+  static void clean() throws IOException {
+    deleteTree(RESULTS);
+    Files.createDirectories(RESULTS);
+  }
+
+  @Test
+  @Order(1)
+  void everySuiteRunsAtSmokeScale() throws IOException {
+    long t0 = System.nanoTime();
+    StringBuilder timing = new StringBuilder();
+    for (Suite s : Suite.values()) {
+      long ts = System.nanoTime();
+      int code = Main.execute("suite", s.key(), "--scale", "smoke", "--seeds", "1", "--results", RESULTS.toString(),
+          "--threads", "2", "--no-progress");
+      assertEquals(0, code, s.key());
+      timing.append(String.format("%s %.1f s%n", s.key(), (System.nanoTime() - ts) / 1e9));
+    }
+    timing.append(String.format("all smoke suites %.1f s%n", (System.nanoTime() - t0) / 1e9));
+    Json.writeAtomically(RESULTS.resolve("smoke-timing.txt"), timing.toString());
+    System.out.print(timing);
+
+    for (Suite s : Suite.values()) {
+      List<ExperimentSpec> specs = s.expand(Scale.SMOKE, 1);
+      try (Stream<Path> dirs = Files.list(RESULTS.resolve(s.key()))) {
+        assertEquals(specs.size(), dirs.count(), s.key());
+      }
+      for (ExperimentSpec e : specs) {
+        Path dir = RESULTS.resolve(s.key()).resolve(e.runId());
+        RunResult r = Json.read(dir.resolve(Trainer.RESULT_FILE), RunResult.class);
+        assertEquals(e, Json.read(dir.resolve(SuiteRunner.EXPERIMENT_FILE), ExperimentSpec.class));
+        assertEquals(e.model(), r.model());
+        assertEquals(e.training(), r.training());
+        assertEquals(2, r.epochs());
+        assertEquals(e.dataset(), r.data().dataset());
+        assertEquals(e.augment(), r.data().augmentation());
+        boolean svhn = e.dataset().equals("svhn");
+        // svhn: 256 train + 128 extra minus 4 + 2 per class for validation
+        assertEquals(svhn ? 324 : 256, r.data().trainImages(), e.label());
+        assertEquals(svhn ? 60 : 0, r.data().validationImages(), e.label());
+        assertEquals(128, r.data().testImages());
+        assertEquals(e.dataset().startsWith("c100") ? 100 : 10, r.data().numClasses());
+        assertEquals(svhn, r.bestValidationEpoch() != null, e.label());
+        assertTrue(r.finalTestError() >= 0 && r.finalTestError() <= 1);
+        assertTrue(Double.isFinite(r.finalTrainLoss()) && r.finalTrainLoss() > 0);
+        assertEquals(2, Files.readAllLines(dir.resolve(Trainer.METRICS_FILE)).size());
+        assertFalse(Files.exists(dir.resolve(RunLock.FILE)), "lock left behind in " + dir);
+      }
+    }
+    assertEquals(30, Suite.TABLE1.expand(Scale.SMOKE, 1).size());
+  }
+
+  @Test
+  @Order(2)
+  void partialConnectivityTrainsADifferentNetworkThanFull() throws IOException {
+    List<ExperimentSpec> specs = Suite.PARTIAL.expand(Scale.SMOKE, 1);
+    List<String> full = Files.readAllLines(RESULTS.resolve("partial").resolve(specs.get(0).runId()).resolve(Trainer.METRICS_FILE));
+    List<String> partial = Files.readAllLines(RESULTS.resolve("partial").resolve(specs.get(1).runId()).resolve(Trainer.METRICS_FILE));
+    double fullLoss = Json.MAPPER.readValue(full.get(1), EpochMetrics.class).trainLoss();
+    double partialLoss = Json.MAPPER.readValue(partial.get(1), EpochMetrics.class).trainLoss();
+    assertNotEquals(fullLoss, partialLoss);
+  }
+
+  @Test
+  @Order(3)
+  void reuseWritesTheNormMatrix() throws IOException {
+    ExperimentSpec e = Suite.REUSE.expand(Scale.SMOKE, 1).get(0);
+    Path dir = RESULTS.resolve("reuse").resolve(e.runId());
+    List<String> csv = Files.readAllLines(dir.resolve(FeatureReuse.CSV_FILE));
+    // DenseNet-16-1: 4 layers per block; blocks start at 16, 20, 24 channels:
+    // block1 16+17+18+19, transition1 20, block2 20..23, transition2 24, block3 24..27, classifier 28
+    assertEquals(70 + 20 + 86 + 24 + 102 + 28 + 1, csv.size());
+    Map<String, Double> maxPerLayer = new HashMap<>();
+    for (String line : csv.subList(1, csv.size())) {
+      String[] f = line.split(",");
+      double norm = Double.parseDouble(f[5]);
+      assertTrue(norm >= 0 && Double.isFinite(norm), line);
+      maxPerLayer.merge(f[0], Double.parseDouble(f[6]), Math::max);
+    }
+    assertEquals(3 * 4 + 2 + 1, maxPerLayer.size());
+    maxPerLayer.forEach((layer, max) -> assertEquals(1.0, max, 1e-6, layer));
+    assertTrue(Files.readString(dir.resolve(FeatureReuse.JSON_FILE)).contains("\"schemaVersion\" : 1"));
+  }
+
+  @Test
+  @Order(4)
+  void askingAgainSkipsEveryFinishedRun() throws IOException {
+    Map<Path, FileTime> before = new HashMap<>();
+    for (Suite s : Suite.values()) {
+      for (ExperimentSpec e : s.expand(Scale.SMOKE, 1)) {
+        Path f = RESULTS.resolve(s.key()).resolve(e.runId()).resolve(Trainer.RESULT_FILE);
+        before.put(f, Files.getLastModifiedTime(f));
+      }
+    }
+    for (Suite s : Suite.values()) {
+      SuiteRunner runner =
+          new SuiteRunner(RESULTS, s.key(), new TrainerOptions(2, 3, 0),
+              new ExperimentData(new DatasetCache(RESULTS.resolve(".cache"), true, null), RESULTS.resolve(".smoke-data")),
+              SuiteListener.QUIET);
+      for (RunOutcome o : runner.runAll(s.expand(Scale.SMOKE, 1))) {
+        assertEquals(RunOutcome.Status.SKIPPED, o.status(), o.spec().runId());
+      }
+    }
+    for (Map.Entry<Path, FileTime> b : before.entrySet()) {
+      assertEquals(b.getValue(), Files.getLastModifiedTime(b.getKey()));
+    }
+    assertEquals(0, Main.execute("suite", "table1", "--scale", "smoke", "--results", RESULTS.toString(), "--no-progress"));
+  }
+
+  @Test
+  @Order(5)
+  void runStoppedAtAnEpochEndResumesToTheSameResult() throws IOException {
+    Path other = RESULTS.resolve("stop-resume");
+    ExperimentSpec e = Suite.DROPOUT.expand(Scale.SMOKE, 1).get(0);
+    String[] args = {"suite", "dropout", "--scale", "smoke", "--results", other.toString(), "--index", "0",
+        "--threads", "2", "--no-progress"};
+    String[] stopping = java.util.Arrays.copyOf(args, args.length + 2);
+    stopping[args.length] = "--stop-after";
+    stopping[args.length + 1] = "1";
+    assertEquals(SuiteCommand.EXIT_INCOMPLETE, Main.execute(stopping));
+    Path dir = other.resolve("dropout").resolve(e.runId());
+    assertFalse(Files.exists(dir.resolve(Trainer.RESULT_FILE)));
+    assertEquals(1, Checkpoint.load(dir).state().epochsCompleted());
+    assertEquals(0, Main.execute(args));
+    RunResult resumed = Json.read(dir.resolve(Trainer.RESULT_FILE), RunResult.class);
+    RunResult straight = Json.read(RESULTS.resolve("dropout").resolve(e.runId()).resolve(Trainer.RESULT_FILE), RunResult.class);
+    assertEquals(List.of(1), resumed.resumedAtEpochs());
+    assertEquals(List.of(), straight.resumedAtEpochs());
+    assertEquals(straight.finalTestError(), resumed.finalTestError());
+    assertEquals(straight.finalTrainLoss(), resumed.finalTrainLoss());
+    assertSameWeights(RESULTS.resolve("dropout").resolve(e.runId()), dir);
+  }
+
+  @Test
+  @Order(6)
+  void runKilledMidEpochResumesToTheSameResult() throws Exception {
+    Path killed = RESULTS.resolve("killed");
+    Path straight = RESULTS.resolve("straight");
+    ExperimentSpec spec = ResumeChild.spec();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(), killed.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    boolean sawMid = false;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+        if (line.equals(ResumeChild.MID)) {
+          sawMid = true;
+          break;
+        }
+      }
+      child.destroyForcibly();
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+    }
+    assertTrue(sawMid, "child never reached the middle of epoch 2");
+    Path dir = killed.resolve("resume").resolve(spec.runId());
+    // killed after step 2 of epoch 2: one epoch checkpointed, no result, its lock left behind
+    assertEquals(1, Checkpoint.load(dir).state().epochsCompleted());
+    assertFalse(Files.exists(dir.resolve(Trainer.RESULT_FILE)));
+    RunLock.Holder stale = RunLock.holderOf(dir);
+    assertEquals(child.pid(), stale.pid());
+
+    RunOutcome resumed = ResumeChild.runner(killed, SuiteListener.QUIET).run(spec);
+    assertEquals(RunOutcome.Status.FINISHED, resumed.status());
+    assertNull(RunLock.holderOf(dir));
+    RunOutcome uninterrupted = ResumeChild.runner(straight, SuiteListener.QUIET).run(spec);
+    assertEquals(List.of(1), resumed.result().resumedAtEpochs());
+    assertEquals(3, resumed.result().epochs());
+    assertEquals(uninterrupted.result().finalTestError(), resumed.result().finalTestError());
+    assertEquals(uninterrupted.result().finalTrainLoss(), resumed.result().finalTrainLoss());
+    List<EpochMetrics> a = metrics(dir);
+    List<EpochMetrics> b = metrics(straight.resolve("resume").resolve(spec.runId()));
+    assertEquals(3, a.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(b.get(i).trainLoss(), a.get(i).trainLoss(), "epoch " + (i + 1));
+      assertEquals(b.get(i).testLoss(), a.get(i).testLoss(), "epoch " + (i + 1));
+      assertEquals(b.get(i).learningRate(), a.get(i).learningRate());
+    }
+    assertSameWeights(straight.resolve("resume").resolve(spec.runId()), dir);
+  }
+
+  private static List<EpochMetrics> metrics(Path dir) throws IOException {
+    List<EpochMetrics> out = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve(Trainer.METRICS_FILE))) {
+      out.add(Json.MAPPER.readValue(line, EpochMetrics.class));
+    }
+    return out;
+  }
+
+  private static void assertSameWeights(Path a, Path b) throws IOException {
+    Map<String, float[]> wa = Checkpoint.load(a).variables();
+    Map<String, float[]> wb = Checkpoint.load(b).variables();
+    assertEquals(wa.keySet(), wb.keySet());
+    for (String k : wa.keySet()) {
+      assertArrayEquals(wa.get(k), wb.get(k), k);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
