@@ -44,7 +44,7 @@ public final class SuiteCommand implements Callable<Integer> {
   /** Exit code when datasets are missing offline. */
   public static final int EXIT_MISSING_DATA = 4;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency or reuse.")
+  @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency, reuse, or all (every suite in turn).")
   String name;
 
   @Option(names = "--scale", defaultValue = "smoke", description = "smoke, cpu or paper (default: ${DEFAULT-VALUE}).")
@@ -69,7 +69,9 @@ public final class SuiteCommand implements Callable<Integer> {
   @Option(names = "--cache", description = "Dataset cache (default: $DENSENET_CACHE or ~/.cache/densenet-repro).")
   Path cache;
 
-  @Option(names = "--offline", description = "Never download; fail fast listing the 'data fetch' commands if datasets are missing.")
+  @Option(names = "--offline", arity = "0..1", fallbackValue = "true",
+      description = "Never download; fail fast listing the 'data fetch' commands if datasets are missing"
+          + " (--offline=false to allow downloads, as Maven passes its offline setting).")
   boolean offline;
 
   @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
@@ -84,7 +86,24 @@ public final class SuiteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Suite suite = Suite.parse(name);
+    if (!"all".equalsIgnoreCase(name)) {
+      return call(Suite.parse(name));
+    }
+    if (index != null) {
+      throw new IllegalArgumentException("--index needs one suite, not 'all', got --index " + index);
+    }
+    int worst = 0;
+    for (Suite s : Suite.values()) {
+      int code = call(s);
+      if (code == EXIT_MISSING_DATA) {
+        return code;
+      }
+      worst = Math.max(worst, code);
+    }
+    return worst;
+  }
+
+  private int call(Suite suite) throws IOException {
     Scale sc = Scale.parse(scale);
     List<ExperimentSpec> all = suite.expand(sc, seeds);
     List<ExperimentSpec> specs = all;
