@@ -19,7 +19,9 @@ import java.time.Instant;
  * one line {@code pid=<pid> host=<host> since=<ISO instant>}. A lock left behind by a process that
  * died is stale when it names this host and a pid that is no longer alive; it is then taken over
  * (renamed away first, so that of two processes seeing the same stale lock only one wins). A lock
- * of another host is never judged stale: the second process is told who holds it.
+ * of another host is never judged stale: the second process is told who holds it. Under Slurm the
+ * line also records {@code job=<SLURM_JOB_ID>}: a lock of the same job id is stale whatever its host
+ * (a requeued array task is the same job, and a job runs once at a time).
  */
 public final class RunLock implements AutoCloseable {
 
@@ -32,18 +34,20 @@ public final class RunLock implements AutoCloseable {
    * @param pid process id
    * @param host host name
    * @param since when the lock was taken
+   * @param job the Slurm job id, or "" outside Slurm
    */
-  public record Holder(long pid, String host, String since) {
+  public record Holder(long pid, String host, String since, String job) {
 
     /** The lock file's line. */
     public String line() {
-      return "pid=" + pid + " host=" + host + " since=" + since + "\n";
+      return "pid=" + pid + " host=" + host + " since=" + since + (job.isEmpty() ? "" : " job=" + job) + "\n";
     }
 
     static Holder parse(String text) {
       long pid = -1;
       String host = "?";
       String since = "?";
+      String job = "";
       for (String part : text.trim().split("\\s+")) {
         if (part.startsWith("pid=")) {
           try {
@@ -55,9 +59,11 @@ public final class RunLock implements AutoCloseable {
           host = part.substring(5);
         } else if (part.startsWith("since=")) {
           since = part.substring(6);
+        } else if (part.startsWith("job=")) {
+          job = part.substring(4);
         }
       }
-      return new Holder(pid, host, since);
+      return new Holder(pid, host, since, job);
     }
   }
 
@@ -72,7 +78,9 @@ public final class RunLock implements AutoCloseable {
 
   /** This process as a lock holder now. */
   public static Holder self() {
-    return new Holder(ProcessHandle.current().pid(), hostName(), Instant.now().toString());
+    String job = System.getenv("SLURM_JOB_ID");
+    return new Holder(
+        ProcessHandle.current().pid(), hostName(), Instant.now().toString(), job == null ? "" : job.trim());
   }
 
   /** The host name as locks record it. */
@@ -107,7 +115,7 @@ public final class RunLock implements AutoCloseable {
         if (other == null) {
           continue; // released between our attempt and the read: try again
         }
-        if (!isStale(other, me.host())) {
+        if (!isStale(other, me)) {
           throw new RunLockedException(
               "run " + runDir + " is locked by pid " + other.pid() + " on host " + other.host()
                   + " since " + other.since() + "; wait for it to finish, or delete " + file
@@ -129,8 +137,15 @@ public final class RunLock implements AutoCloseable {
         other);
   }
 
-  /** Whether {@code holder} is a process of {@code thisHost} that no longer runs. */
-  static boolean isStale(Holder holder, String thisHost) {
+  /**
+   * Whether {@code holder} is gone: a process of this host that no longer runs, or an earlier
+   * incarnation of this Slurm job.
+   */
+  static boolean isStale(Holder holder, Holder me) {
+    if (!me.job().isEmpty() && me.job().equals(holder.job())) {
+      return true;
+    }
+    String thisHost = me.host();
     if (!holder.host().equals(thisHost) || holder.pid() <= 0) {
       return holder.host().equals(thisHost) && holder.pid() <= 0;
     }

@@ -40,6 +40,14 @@ class RunLockTest {
   }
 
   @Test
+  void lockOfTheSameSlurmJobIsStaleOnAnyHost() {
+    RunLock.Holder me = new RunLock.Holder(10, "node-2", "2026-01-02T00:00:00Z", "4242");
+    assertTrue(RunLock.isStale(new RunLock.Holder(99, "node-1", "2026-01-01T00:00:00Z", "4242"), me));
+    assertFalse(RunLock.isStale(new RunLock.Holder(99, "node-1", "2026-01-01T00:00:00Z", "4243"), me));
+    assertEquals("pid=99 host=node-1 since=x job=7\n", new RunLock.Holder(99, "node-1", "x", "7").line());
+  }
+
+  @Test
   void lockOfAnotherHostIsNeverJudgedStale() throws Exception {
     Files.writeString(dir.resolve(RunLock.FILE), "pid=1 host=other-node-7 since=2026-01-01T00:00:00Z\n");
     RunLockedException e = assertThrows(RunLockedException.class, () -> RunLock.acquire(dir));
