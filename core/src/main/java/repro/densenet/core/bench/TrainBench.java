@@ -3,7 +3,6 @@ package repro.densenet.core.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.tensorflow.ndarray.Shape;
@@ -11,6 +10,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.tf.TensorMemory;
+import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 
@@ -92,19 +92,12 @@ public final class TrainBench {
         g.evalBatch(images, labels);
         infer[i] = (System.nanoTime() - t0) / 1e9;
       }
-      double trainRate = batchSize / median(train);
-      double inferRate = batchSize / median(infer);
+      double trainRate = batchSize / Trainer.median(train);
+      double inferRate = batchSize / Trainer.median(infer);
       return new Result(
           spec.name(), batchSize, steps, threads, trainRate, inferRate, inferRate / trainRate,
           peakRss(), train, infer);
     }
-  }
-
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   /** Peak resident set size of this process in bytes (Linux VmHWM), or -1. */

@@ -278,7 +278,8 @@ public final class Trainer {
     Json.writeAtomically(runDir.resolve(METRICS_FILE), sb.toString());
   }
 
-  static double median(double[] v) {
+  /** Median of {@code v} (NaN for none); the mean of the two middle values for even lengths. */
+  public static double median(double[] v) {
     if (v.length == 0) {
       return Double.NaN;
     }
