@@ -1,10 +1,6 @@
 package repro.densenet.ablations;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import repro.densenet.core.data.DatasetProtocol;
@@ -67,12 +63,7 @@ public record ExperimentSpec(
   /** Hex SHA-256 of the canonical JSON of this spec. */
   @JsonIgnore
   public String hash() {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(Json.line(this).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return Json.sha256Hex(this);
   }
 
   /** The run id and directory name: {@code <label>-s<seed>-<first 12 hex digits of the hash>}. */

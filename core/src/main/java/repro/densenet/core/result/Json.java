@@ -40,6 +40,18 @@ public final class Json {
     }
   }
 
+  /** Hex SHA-256 of {@link #line}{@code (value)}: the content hash of a spec. */
+  public static String sha256Hex(Object value) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(line(value).getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
   /** Pretty JSON with a trailing newline. */
   public static String pretty(Object value) {
     try {

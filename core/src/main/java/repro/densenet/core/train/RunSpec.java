@@ -1,9 +1,5 @@
 package repro.densenet.core.train;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.result.DataDescription;
 import repro.densenet.core.result.Json;
@@ -20,11 +16,7 @@ public record RunSpec(ModelSpec model, TrainingSpec training, DataDescription da
 
   /** Hex SHA-256 of {@link Json#line} of this spec. */
   public String hash() {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(Json.line(this).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return Json.sha256Hex(this);
   }
+
 }

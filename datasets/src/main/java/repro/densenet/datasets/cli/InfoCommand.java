@@ -2,17 +2,11 @@ package repro.densenet.datasets.cli;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.catalog.DataFile;
 import repro.densenet.datasets.catalog.DatasetCache;
-import repro.densenet.datasets.catalog.DatasetCatalog;
 import repro.densenet.datasets.catalog.DatasetEntry;
 import repro.densenet.datasets.catalog.DatasetId;
 import repro.densenet.datasets.catalog.DatasetLoader;
@@ -21,33 +15,14 @@ import repro.densenet.datasets.io.Part;
 
 /** {@code data info NAME}: files, sizes, hashes, where cached, and (if present) counts and class histograms. */
 @Command(name = "info", description = "Show a dataset's files, where they are cached, image counts and class histograms.")
-public final class InfoCommand implements Callable<Integer> {
-
-  @ParentCommand DataCommand parent;
-
-  @Spec CommandSpec spec;
-
-  @Parameters(paramLabel = "NAME", description = "cifar10 (c10), cifar100 (c100), svhn or fmnist")
-  String name;
+public final class InfoCommand extends DatasetSubcommand {
 
   @Option(names = "--files-only", description = "Do not read the images (no counts or histograms).")
   boolean filesOnly;
 
   @Override
-  public Integer call() {
-    try {
-      return run();
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  private int run() throws java.io.IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    DatasetId id = DatasetId.parse(name);
-    DatasetEntry e = DatasetCatalog.entry(id);
-    DatasetCache cache = parent.cache();
+  int run(DatasetId id, DatasetEntry e, DatasetCache cache, PrintWriter out, PrintWriter err)
+      throws java.io.IOException {
     out.printf("%s (%s): %d classes, %s%n", e.title(), id, e.numClasses(), e.homepage());
     out.printf("cache: %s%s%n", cache.root(), cache.offline() ? " (offline)" : "");
     boolean allOk = true;
