@@ -12,6 +12,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
+import repro.densenet.core.tf.GemmConv2d;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -24,7 +25,8 @@ import repro.densenet.core.tf.CheckedConv2d;
  *       stateless random ops keyed by a per-step seed so that a run is a pure function of its seed.
  *   <li>{@link Mode#INFER}: batch norm is {@code x * scale + shift} with {@code scale = gamma /
  *       sqrt(movingVar + eps)}, {@code shift = beta - movingMean * scale} (plain multiply-add: the
- *       fused inference kernel is several times slower under oneDNN on CPU); no dropout.
+ *       fused inference kernel is several times slower under oneDNN on CPU); no dropout;
+ *       stride-1 convolutions as matrix multiplications ({@link GemmConv2d}).
  * </ul>
  *
  * All tensors are NHWC float32.
@@ -132,11 +134,14 @@ public final class NetBuilder {
             ParamKind.CONV_WEIGHT,
             Shape.of(kernel, kernel, x.channels(), outChannels));
     // Training differentiates through CheckedConv2d (TensorFlow's oneDNN input gradient is wrong
-    // for some channel counts on AVX-512 CPUs); inference uses the plain, equal forward op.
+    // for some channel counts on AVX-512 CPUs); inference uses the equal forward computation that
+    // runs fastest (GemmConv2d: a MatMul where oneDNN's convolution is slow).
     Operand<TFloat32> y =
         mode == Mode.TRAIN
             ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride)
-            : tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME");
+            : GemmConv2d.conv2d(
+                tf, x.op(), w.read(), x.height(), x.width(), x.channels(), outChannels, kernel,
+                stride);
     return new Tensor4(
         y, ceilDiv(x.height(), stride), ceilDiv(x.width(), stride), outChannels);
   }
