@@ -13,6 +13,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
+import repro.densenet.core.tf.OutputGatedRelu;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -149,7 +150,11 @@ public final class NetBuilder {
   /** Batch normalisation followed by ReLU. */
   public Tensor4 bnRelu(String name, Tensor4 x) {
     Tensor4 y = batchNorm(name, x);
-    return new Tensor4(tf.nn.relu(y.op()), y.height(), y.width(), y.channels());
+    // Training: a ReLU whose gradient reads its output, so the BN output is freed after the
+    // forward pass (TensorFlow's own Relu gradient keeps it: a third copy of every layer's state).
+    Operand<TFloat32> r =
+        mode == Mode.TRAIN ? OutputGatedRelu.relu(tf, y.op()) : tf.nn.relu(y.op());
+    return new Tensor4(r, y.height(), y.width(), y.channels());
   }
 
   /** Batch normalisation (training statistics or moving averages, depending on the mode). */
