@@ -27,11 +27,11 @@ import org.tensorflow.types.TFloat32;
  * the filter gradient). PyTorch's DenseNet avoids it with an in-place ReLU. {@code relu > 0}
  * exactly where {@code input > 0}, so gating the gradient by the output is the same gradient.
  *
- * <p>How: the forward op is {@code ReluGrad(x, x)} = {@code x * (x > 0)} = relu(x): the same
+ * <p>How: the forward op is {@code ReluGrad(x, StopGradient(x))} = {@code x * (x > 0)} = relu(x): the same
  * values as {@code Relu} except that negative inputs give -0.0 instead of 0.0 (equal as numbers;
  * adding -0.0 to any sum leaves it bitwise unchanged, so the convolution that follows is too). {@code ReluGrad} has no gradient in TensorFlow's C++ registry, so
- * one can be registered from Java: for the first input {@code ReluGrad(dy, output)}, for the
- * second (the mask, piecewise constant) zero.
+ * one can be registered from Java: for the first input {@code ReluGrad(dy, output)}; the second
+ * (the mask, piecewise constant) is fed through {@code StopGradient}, so nothing flows there.
  */
 public final class OutputGatedRelu {
 
@@ -58,7 +58,8 @@ public final class OutputGatedRelu {
   /** relu(x), differentiable, with a gradient that needs only the output. */
   public static Operand<TFloat32> relu(Ops tf, Operand<TFloat32> x) {
     ensureGradientRegistered();
-    ReluGrad<TFloat32> y = tf.nn.reluGrad(x, x);
+    // the mask input carries no gradient; StopGradient ends the path it is given below
+    ReluGrad<TFloat32> y = tf.nn.reluGrad(x, tf.stopGradient(x));
     CREATED
         .computeIfAbsent((Graph) y.op().env(), g -> ConcurrentHashMap.newKeySet())
         .add(y.op().name());
@@ -74,6 +75,9 @@ public final class OutputGatedRelu {
     }
     Operand<TFloat32> dy = (Operand<TFloat32>) gradOutputs.get(0);
     Operand<TFloat32> out = (Operand<TFloat32>) (Operand<?>) op.output(0);
-    return List.of(tf.nn.reluGrad(dy, out), tf.zerosLike(dy));
+    // The second input is StopGradient(x): whatever is returned for it is discarded there, so
+    // dy is returned as is rather than materialising zeros (which would add a ZerosLike and an
+    // AddN over the full tensor per layer).
+    return List.of(tf.nn.reluGrad(dy, out), dy);
   }
 }
