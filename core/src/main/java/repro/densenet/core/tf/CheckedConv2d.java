@@ -27,7 +27,7 @@ import org.tensorflow.types.TInt32;
  * 304 -> 12 channels, which DenseNet-40's third block uses; 100 -> 12 also with {@code
  * ONEDNN_MAX_CPU_ISA=AVX2}); the forward convolution and the filter gradient are right, and
  * without oneDNN everything is right but training is several times slower. See {@code
- * ConvBackpropInputTest}, which keeps watching the kernel.
+ * RawConvBackpropInputProbe}, which keeps watching the kernel.
  *
  * <p>How: the forward pass is the same convolution expressed as a {@code Conv3D} with depth 1
  * (identical result and speed under oneDNN), because TensorFlow Java can only attach a custom

@@ -67,7 +67,7 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>What this test found: TensorFlow 2.18's oneDNN Conv2DBackpropInput kernel on this AVX-512
  * machine (AMD EPYC) returns wrong input gradients when the convolution reads 33-48 (or 100, 304)
- * channels (see {@code ConvBackpropInputTest}); the tiny DenseNet's third block reads 32 and 36
+ * channels (see {@code RawConvBackpropInputProbe}); the tiny DenseNet's third block reads 32 and 36
  * channels, and before the CheckedConv2d workaround (commit 1b3ad07) its check failed with errors
  * of ~20% of |g| (e.g. block3.layer1.bn1.beta[10]: analytic -7.9e-3, numeric -1.65e-2).
  */
