@@ -81,6 +81,13 @@ public final class SuiteCommand implements Callable<Integer> {
       description = "Stop each run after this many epochs as if interrupted (checkpoint kept). 0 = run to the end.")
   int stopAfter;
 
+  @Option(
+      names = "--memory-efficient",
+      description =
+          "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
+              + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
+  boolean memoryEfficient;
+
   @Option(names = "--no-progress", description = "No progress bar (one line per epoch and run instead).")
   boolean noProgress;
 
@@ -121,7 +128,9 @@ public final class SuiteCommand implements Callable<Integer> {
     DatasetCache dc = DatasetCache.standard(cache, offline);
     ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
     TrainerOptions opts =
-        new TrainerOptions(threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter);
+        new TrainerOptions(
+            threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter,
+            memoryEfficient);
     SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
     if (dryRun) {
       dryRun(out, suite, sc, specs, runner);

@@ -28,6 +28,7 @@ public final class TrainBench {
    * @param batchSize training and inference batch size
    * @param steps timed steps per phase
    * @param threads intra-op threads
+   * @param memoryEfficient whether BN-ReLU outputs were rebuilt in the backward pass
    * @param trainImagesPerSecond median training images/s
    * @param inferImagesPerSecond median inference images/s
    * @param inferToTrainRatio inference rate divided by training rate
@@ -40,6 +41,7 @@ public final class TrainBench {
       int batchSize,
       int steps,
       int threads,
+      boolean memoryEfficient,
       double trainImagesPerSecond,
       double inferImagesPerSecond,
       double inferToTrainRatio,
@@ -52,11 +54,23 @@ public final class TrainBench {
   /** Runs the benchmark; {@code progress} receives one line per phase. */
   public static Result run(
       ModelSpec spec, int batchSize, int warmup, int steps, int threads, Consumer<String> progress) {
+    return run(spec, batchSize, warmup, steps, threads, false, progress);
+  }
+
+  /** As above, optionally with activations rebuilt in the backward pass. */
+  public static Result run(
+      ModelSpec spec,
+      int batchSize,
+      int warmup,
+      int steps,
+      int threads,
+      boolean memoryEfficient,
+      Consumer<String> progress) {
     int h = 32;
     int w = 32;
     int c = 3;
     TrainingSpec training = TrainingSpec.paper(1, 1).withBatchSize(batchSize);
-    try (TrainingGraph g = new TrainingGraph(spec, h, w, c, 10, training, threads);
+    try (TrainingGraph g = new TrainingGraph(spec, h, w, c, 10, training, threads, memoryEfficient);
         TFloat32 images = TFloat32.tensorOf(Shape.of(batchSize, h, w, c));
         TInt32 labels = TInt32.tensorOf(Shape.of(batchSize))) {
       SplittableRandom r = new SplittableRandom(42);
@@ -70,17 +84,16 @@ public final class TrainBench {
       }
       g.initialize(1);
       progress.accept("warming up training (" + warmup + " steps)");
-      for (int i = 0; i < (Integer.getInteger("bench.skipTrain", 0) == 1 ? 0 : warmup); i++) {
+      for (int i = 0; i < warmup; i++) {
         g.trainStep(images, labels, 0.1f, new long[] {1, i});
       }
       progress.accept("timing training (" + steps + " steps)");
       double[] train = new double[steps];
-      for (int i = 0; i < (Integer.getInteger("bench.skipTrain", 0) == 1 ? 0 : steps); i++) {
+      for (int i = 0; i < steps; i++) {
         long t0 = System.nanoTime();
         g.trainStep(images, labels, 0.1f, new long[] {1, warmup + i});
         train[i] = (System.nanoTime() - t0) / 1e9;
       }
-      if (Integer.getInteger("bench.skipTrain", 0) == 1) { train = new double[]{1}; }
       progress.accept("warming up inference (" + warmup + " steps)");
       for (int i = 0; i < warmup; i++) {
         g.evalBatch(images, labels);
@@ -95,7 +108,7 @@ public final class TrainBench {
       double trainRate = batchSize / Trainer.median(train);
       double inferRate = batchSize / Trainer.median(infer);
       return new Result(
-          spec.name(), batchSize, steps, threads, trainRate, inferRate, inferRate / trainRate,
+          spec.name(), batchSize, steps, threads, memoryEfficient, trainRate, inferRate, inferRate / trainRate,
           peakRss(), train, infer);
     }
   }

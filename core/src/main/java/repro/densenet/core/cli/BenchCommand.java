@@ -43,6 +43,13 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--threads", description = "Intra-op threads (default: number of cores).")
     Integer threads;
 
+    @Option(
+        names = "--memory-efficient",
+        description =
+            "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
+                + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
+    boolean memoryEfficient;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -54,14 +61,17 @@ public final class BenchCommand implements Runnable {
       }
       int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
       TrainBench.Result r =
-          TrainBench.run(Presets.parse(model), batch, warmup, steps, t, json ? s -> {} : System.err::println);
+          TrainBench.run(
+              Presets.parse(model), batch, warmup, steps, t, memoryEfficient,
+              json ? s -> {} : System.err::println);
       if (json) {
         System.out.print(Json.pretty(r));
       } else {
         System.out.printf(
-            "%s batch %d, %d threads, median of %d steps: train %.1f img/s, inference %.1f img/s"
+            "%s batch %d, %d threads%s, median of %d steps: train %.1f img/s, inference %.1f img/s"
                 + " (%.2fx), peak RSS %.2f GB%n",
-            r.model(), r.batchSize(), r.threads(), r.steps(), r.trainImagesPerSecond(),
+            r.model(), r.batchSize(), r.threads(), r.memoryEfficient() ? ", memory-efficient" : "",
+            r.steps(), r.trainImagesPerSecond(),
             r.inferImagesPerSecond(), r.inferToTrainRatio(), r.peakRssBytes() / 1e9);
       }
       return 0;

@@ -86,6 +86,13 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Stop after this many epochs as if interrupted (checkpoint kept; re-run to resume). 0 = run to the end.")
   int stopAfter;
 
+  @Option(
+      names = "--memory-efficient",
+      description =
+          "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
+              + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
+  boolean memoryEfficient;
+
   @Option(names = "--no-progress", description = "No progress bar (one line per epoch instead).")
   boolean noProgress;
 
@@ -113,7 +120,9 @@ public final class TrainCommand implements Callable<Integer> {
         spec.name(), td.name(), td.train().size(), td.validation() == null ? 0 : td.validation().size(),
         td.test().size(), training.epochs(), spec.dropRate(), seed, dir);
     TrainerOptions opts =
-        new TrainerOptions(threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter);
+        new TrainerOptions(
+            threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter,
+            memoryEfficient);
     try (ProgressListener listener = new ProgressListener(!noProgress)) {
       RunResult r = new Trainer(opts, listener).run(dir, spec, training, td);
       if (r == null) {

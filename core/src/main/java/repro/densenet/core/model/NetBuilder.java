@@ -2,7 +2,9 @@ package repro.densenet.core.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -14,6 +16,7 @@ import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
 import repro.densenet.core.tf.OutputGatedRelu;
+import repro.densenet.core.tf.RecomputedActivation;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -79,6 +82,9 @@ public final class NetBuilder {
   private final List<BnUpdate> bnUpdates = new ArrayList<>();
   private final List<Stage> stages = new ArrayList<>();
   private int dropoutSites;
+  private final boolean memoryEfficient;
+  /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
+  private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
   /**
    * @param tf op factory of the target graph
@@ -87,6 +93,20 @@ public final class NetBuilder {
    * @param dropoutSeed int64[2] per-step seed for dropout masks; may be null in inference mode
    */
   public NetBuilder(Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed) {
+    this(tf, mode, params, dropoutSeed, false);
+  }
+
+  /**
+   * @param tf op factory of the target graph
+   * @param mode training or inference
+   * @param params the graph's parameters (shared by the passes built into that graph)
+   * @param dropoutSeed int64[2] per-step seed for dropout masks; may be null in inference mode
+   * @param memoryEfficient in training, let the backward pass rebuild every BN-ReLU output that
+   *     feeds a convolution instead of keeping it ({@link RecomputedActivation}): the same
+   *     gradients, one copy of each layer's state less, one batch norm per layer more
+   */
+  public NetBuilder(
+      Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient) {
     if (mode == Mode.TRAIN && dropoutSeed == null) {
       throw new IllegalArgumentException("a training pass needs a dropout seed operand");
     }
@@ -94,6 +114,7 @@ public final class NetBuilder {
     this.mode = mode;
     this.params = params;
     this.dropoutSeed = dropoutSeed;
+    this.memoryEfficient = memoryEfficient && mode == Mode.TRAIN;
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */
@@ -139,7 +160,7 @@ public final class NetBuilder {
     // runs fastest (GemmConv2d: a MatMul where oneDNN's convolution is slow).
     Operand<TFloat32> y =
         mode == Mode.TRAIN
-            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride)
+            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()))
             : GemmConv2d.conv2d(
                 tf, x.op(), w.read(), x.height(), x.width(), x.channels(), outChannels, kernel,
                 stride);
@@ -149,16 +170,38 @@ public final class NetBuilder {
 
   /** Batch normalisation followed by ReLU. */
   public Tensor4 bnRelu(String name, Tensor4 x) {
-    Tensor4 y = batchNorm(name, x);
+    BnOperands bn = batchNormOperands(name, x);
     // Training: a ReLU whose gradient reads its output, so the BN output is freed after the
     // forward pass (TensorFlow's own Relu gradient keeps it: a third copy of every layer's state).
-    Operand<TFloat32> r =
-        mode == Mode.TRAIN ? OutputGatedRelu.relu(tf, y.op()) : tf.nn.relu(y.op());
-    return new Tensor4(r, y.height(), y.width(), y.channels());
+    Operand<TFloat32> r;
+    if (mode == Mode.INFER) {
+      r = tf.nn.relu(bn.y());
+    } else if (memoryEfficient) {
+      RecomputedActivation rebuild =
+          new RecomputedActivation(
+              x.op(), bn.gamma(), bn.beta(), bn.mean(), bn.var(), BN_EPSILON, BN_MOMENTUM);
+      r = OutputGatedRelu.relu(tf, bn.y(), rebuild);
+      recomputable.put(r, rebuild);
+    } else {
+      r = OutputGatedRelu.relu(tf, bn.y());
+    }
+    return new Tensor4(r, x.height(), x.width(), x.channels());
   }
+
+  /** A batch norm's output and the parameter reads it used. */
+  private record BnOperands(
+      Operand<TFloat32> y,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> mean,
+      Operand<TFloat32> var) {}
 
   /** Batch normalisation (training statistics or moving averages, depending on the mode). */
   public Tensor4 batchNorm(String name, Tensor4 x) {
+    return new Tensor4(batchNormOperands(name, x).y(), x.height(), x.width(), x.channels());
+  }
+
+  private BnOperands batchNormOperands(String name, Tensor4 x) {
     Shape c = Shape.of(x.channels());
     Parameters.Param gamma = params.get(tf, name + ".gamma", ParamKind.BN_GAMMA, c);
     Parameters.Param beta = params.get(tf, name + ".beta", ParamKind.BN_BETA, c);
@@ -166,14 +209,18 @@ public final class NetBuilder {
     Parameters.Param var =
         params.get(tf, name + ".moving_variance", ParamKind.BN_MOVING_VARIANCE, c);
     Operand<TFloat32> y;
+    Operand<TFloat32> gammaRead = gamma.read();
+    Operand<TFloat32> betaRead = beta.read();
+    Operand<TFloat32> meanRead = mean.read();
+    Operand<TFloat32> varRead = var.read();
     if (mode == Mode.TRAIN) {
       FusedBatchNorm<TFloat32, TFloat32> bn =
           tf.nn.fusedBatchNorm(
               x.op(),
-              gamma.read(),
-              beta.read(),
-              mean.read(),
-              var.read(),
+              gammaRead,
+              betaRead,
+              meanRead,
+              varRead,
               FusedBatchNorm.epsilon(BN_EPSILON),
               FusedBatchNorm.exponentialAvgFactor(BN_MOMENTUM),
               FusedBatchNorm.isTraining(true));
@@ -182,11 +229,11 @@ public final class NetBuilder {
       y = bn.y();
     } else {
       Operand<TFloat32> scale =
-          tf.math.mul(gamma.read(), tf.math.rsqrt(tf.math.add(var.read(), tf.constant(BN_EPSILON))));
-      Operand<TFloat32> shift = tf.math.sub(beta.read(), tf.math.mul(mean.read(), scale));
+          tf.math.mul(gammaRead, tf.math.rsqrt(tf.math.add(varRead, tf.constant(BN_EPSILON))));
+      Operand<TFloat32> shift = tf.math.sub(betaRead, tf.math.mul(meanRead, scale));
       y = tf.math.add(tf.math.mul(x.op(), scale), shift);
     }
-    return new Tensor4(y, x.height(), x.width(), x.channels());
+    return new BnOperands(y, gammaRead, betaRead, meanRead, varRead);
   }
 
   /** Inverted dropout while training (scaled by 1/keep); the identity in inference. */

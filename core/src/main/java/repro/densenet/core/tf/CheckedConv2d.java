@@ -53,6 +53,10 @@ public final class CheckedConv2d {
   private static final Map<Graph, Map<String, int[]>> GEOMETRY =
       Collections.synchronizedMap(new WeakHashMap<>());
 
+  /** Convolutions whose input the gradient rebuilds, by graph and op name. */
+  private static final Map<Graph, Map<String, RecomputedActivation>> RECOMPUTED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private CheckedConv2d() {}
 
   /** Registers the Conv3D gradient once per process. */
@@ -72,6 +76,15 @@ public final class CheckedConv2d {
    * the checked gradient.
    */
   public static Operand<TFloat32> conv2d(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride) {
+    return conv2d(tf, x, w, stride, null);
+  }
+
+  /**
+   * As {@link #conv2d(Ops, Operand, Operand, int)}; if {@code recomputed} is not null, {@code x}
+   * is that activation and the filter gradient rebuilds it rather than keeping it.
+   */
+  public static Operand<TFloat32> conv2d(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride, RecomputedActivation recomputed) {
     ensureGradientRegistered();
     Operand<TFloat32> x5 = tf.expandDims(x, tf.constant(1));
     Operand<TFloat32> w5 = tf.expandDims(w, tf.constant(0));
@@ -86,6 +99,11 @@ public final class CheckedConv2d {
     GEOMETRY
         .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())
         .put(y5.op().name(), new int[] {(int) xs[1], (int) xs[2], (int) ws[0], stride, (int) ws[3]});
+    if (recomputed != null) {
+      RECOMPUTED
+          .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())
+          .put(y5.op().name(), recomputed);
+    }
     return tf.squeeze(y5, Squeeze.axis(List.of(1L)));
   }
 
@@ -107,9 +125,12 @@ public final class CheckedConv2d {
     int cout = geo[4];
     List<Long> strides4 = List.of(1L, (long) s, (long) s, 1L);
     Squeeze.Options depth = Squeeze.axis(List.of(1L));
-    Operand<TFloat32> x = tf.squeeze(x5, depth);
     Operand<TFloat32> w = tf.squeeze(w5, Squeeze.axis(List.of(0L)));
     Operand<TFloat32> dy = tf.squeeze(dy5, depth);
+    Map<String, RecomputedActivation> rebuilt = RECOMPUTED.get(op.env());
+    RecomputedActivation recomputed = rebuilt == null ? null : rebuilt.get(op.name());
+    // with a recomputed input the forward input is not referenced here, so it is freed early
+    Operand<TFloat32> x = recomputed == null ? tf.squeeze(x5, depth) : recomputed.rebuild(tf, dy);
 
     Operand<TFloat32> dw = tf.nn.conv2dBackpropFilter(x, tf.shape(w), dy, strides4, "SAME");
 

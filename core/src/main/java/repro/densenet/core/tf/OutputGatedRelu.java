@@ -3,7 +3,6 @@ package repro.densenet.core.tf;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tensorflow.Graph;
@@ -12,7 +11,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.nn.ReluGrad;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -37,9 +35,16 @@ public final class OutputGatedRelu {
 
   private static boolean registered;
 
-  /** Names of the ReluGrad ops created here, by graph; others are not differentiable. */
-  private static final Map<Graph, Set<String>> CREATED =
+  /**
+   * The ReluGrad ops created here by graph and name, with the activation their gradient rebuilds
+   * (or {@link #OWN_OUTPUT}); others are not differentiable.
+   */
+  private static final Map<Graph, Map<String, RecomputedActivation>> CREATED =
       Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** Marker: the gradient reads the op's own output. */
+  private static final RecomputedActivation OWN_OUTPUT =
+      new RecomputedActivation(null, null, null, null, null, 0f, 0f);
 
   private OutputGatedRelu() {}
 
@@ -57,24 +62,41 @@ public final class OutputGatedRelu {
 
   /** relu(x), differentiable, with a gradient that needs only the output. */
   public static Operand<TFloat32> relu(Ops tf, Operand<TFloat32> x) {
+    return relu(tf, x, OWN_OUTPUT);
+  }
+
+  /**
+   * relu(x) where x is the batch norm that {@code recomputed} describes: the gradient rebuilds the
+   * output from the batch norm's input instead of keeping it.
+   */
+  public static Operand<TFloat32> relu(Ops tf, Operand<TFloat32> x, RecomputedActivation recomputed) {
     ensureGradientRegistered();
-    // the mask input carries no gradient; StopGradient ends the path it is given below
-    ReluGrad<TFloat32> y = tf.nn.reluGrad(x, tf.stopGradient(x));
+    Operand<TFloat32> y = forward(tf, x);
     CREATED
-        .computeIfAbsent((Graph) y.op().env(), g -> ConcurrentHashMap.newKeySet())
-        .add(y.op().name());
+        .computeIfAbsent((Graph) y.op().env(), g -> new ConcurrentHashMap<>())
+        .put(y.op().name(), recomputed);
     return y;
+  }
+
+  /** The forward op alone (not registered for differentiation). */
+  static Operand<TFloat32> forward(Ops tf, Operand<TFloat32> x) {
+    // the mask input carries no gradient; StopGradient ends the path it is given below
+    return tf.nn.reluGrad(x, tf.stopGradient(x));
   }
 
   @SuppressWarnings("unchecked")
   private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
-    Set<String> ours = CREATED.get(op.env());
-    if (ours == null || !ours.contains(op.name())) {
+    Map<String, RecomputedActivation> ours = CREATED.get(op.env());
+    RecomputedActivation recomputed = ours == null ? null : ours.get(op.name());
+    if (recomputed == null) {
       throw new IllegalStateException(
           "ReluGrad op " + op.name() + " was not created by OutputGatedRelu; its gradient is unknown");
     }
     Operand<TFloat32> dy = (Operand<TFloat32>) gradOutputs.get(0);
-    Operand<TFloat32> out = (Operand<TFloat32>) (Operand<?>) op.output(0);
+    Operand<TFloat32> out =
+        recomputed == OWN_OUTPUT
+            ? (Operand<TFloat32>) (Operand<?>) op.output(0)
+            : recomputed.rebuild(tf, dy);
     // The second input is StopGradient(x): whatever is returned for it is discarded there, so
     // dy is returned as is rather than materialising zeros (which would add a ZerosLike and an
     // AddN over the full tensor per layer).

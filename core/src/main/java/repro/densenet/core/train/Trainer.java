@@ -114,7 +114,7 @@ public final class Trainer {
     try (TrainingGraph graph =
         new TrainingGraph(
             model, train.height(), train.width(), train.channels(), train.numClasses(), training,
-            options.threads())) {
+            options.threads(), options.memoryEfficient())) {
       if (restored != null) {
         graph.writeState(restored);
       } else {

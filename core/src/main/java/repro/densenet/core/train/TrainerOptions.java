@@ -7,8 +7,11 @@ package repro.densenet.core.train;
  * @param prefetchSlots batch slots shared by the prefetch thread and the trainer (>= 2)
  * @param stopAfterEpochs stop (as if interrupted) once this many epochs are complete and
  *     checkpointed, or 0 to run to the end; used to test exact resumption
+ * @param memoryEfficient rebuild BN-ReLU outputs in the backward pass instead of keeping them
+ *     (bitwise the same training, less memory, one batch norm per layer more)
  */
-public record TrainerOptions(int threads, int prefetchSlots, int stopAfterEpochs) {
+public record TrainerOptions(
+    int threads, int prefetchSlots, int stopAfterEpochs, boolean memoryEfficient) {
 
   public TrainerOptions {
     if (threads < 1) {
@@ -22,18 +25,28 @@ public record TrainerOptions(int threads, int prefetchSlots, int stopAfterEpochs
     }
   }
 
-  /** All cores, three slots, no simulated interruption. */
+  /** Options that keep every activation (the faster default). */
+  public TrainerOptions(int threads, int prefetchSlots, int stopAfterEpochs) {
+    this(threads, prefetchSlots, stopAfterEpochs, false);
+  }
+
+  /** All cores, three slots, no simulated interruption, activations kept. */
   public static TrainerOptions defaults() {
     return new TrainerOptions(Runtime.getRuntime().availableProcessors(), 3, 0);
   }
 
   /** The same options stopping after {@code epochs} epochs. */
   public TrainerOptions stoppingAfter(int epochs) {
-    return new TrainerOptions(threads, prefetchSlots, epochs);
+    return new TrainerOptions(threads, prefetchSlots, epochs, memoryEfficient);
   }
 
   /** The same options with another thread count. */
   public TrainerOptions withThreads(int n) {
-    return new TrainerOptions(n, prefetchSlots, stopAfterEpochs);
+    return new TrainerOptions(n, prefetchSlots, stopAfterEpochs, memoryEfficient);
+  }
+
+  /** The same options with activations rebuilt in the backward pass, or kept. */
+  public TrainerOptions withMemoryEfficient(boolean on) {
+    return new TrainerOptions(threads, prefetchSlots, stopAfterEpochs, on);
   }
 }

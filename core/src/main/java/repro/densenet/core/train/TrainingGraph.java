@@ -83,6 +83,16 @@ public final class TrainingGraph implements AutoCloseable {
   public TrainingGraph(
       ModelSpec spec, int height, int width, int channels, int numClasses, TrainingSpec training,
       int threads) {
+    this(spec, height, width, channels, numClasses, training, threads, false);
+  }
+
+  /**
+   * As above; {@code memoryEfficient} makes the backward pass rebuild BN-ReLU outputs instead of
+   * keeping them (same gradients, less memory, more time; see {@link NetBuilder}).
+   */
+  public TrainingGraph(
+      ModelSpec spec, int height, int width, int channels, int numClasses, TrainingSpec training,
+      int threads, boolean memoryEfficient) {
     this.spec = spec;
     this.height = height;
     this.width = width;
@@ -98,7 +108,8 @@ public final class TrainingGraph implements AutoCloseable {
       learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       dropoutSeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
-      NetBuilder train = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed);
+      NetBuilder train =
+          new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient);
       Operand<TFloat32> logits =
           spec.build(train, NetBuilder.input(trainImages, height, width, channels), numClasses);
       Operand<TFloat32> ce =
