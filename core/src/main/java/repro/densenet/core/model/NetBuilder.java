@@ -179,7 +179,7 @@ public final class NetBuilder {
     } else if (memoryEfficient) {
       RecomputedActivation rebuild =
           new RecomputedActivation(
-              x.op(), bn.gamma(), bn.beta(), bn.mean(), bn.var(), BN_EPSILON, BN_MOMENTUM);
+              x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON);
       r = OutputGatedRelu.relu(tf, bn.y(), rebuild);
       recomputable.put(r, rebuild);
     } else {

@@ -44,7 +44,7 @@ public final class OutputGatedRelu {
 
   /** Marker: the gradient reads the op's own output. */
   private static final RecomputedActivation OWN_OUTPUT =
-      new RecomputedActivation(null, null, null, null, null, 0f, 0f);
+      new RecomputedActivation(null, null, null, null, 0, 0f);
 
   private OutputGatedRelu() {}
 

@@ -1,6 +1,5 @@
 package repro.densenet.core.tf;
 
-import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNorm;
@@ -17,73 +16,76 @@ import org.tensorflow.types.TFloat32;
  * one batch-norm pass per layer and frees that copy.
  *
  * <p>How: {@link CheckedConv2d} and {@link OutputGatedRelu} look the activation up in their
- * gradients and call {@link #rebuild}, which adds the same {@code FusedBatchNormV3} (same inputs
- * and epsilon: bitwise the same normalised output, the kernel being deterministic) and the same
- * ReLU op, with a control dependency on the incoming gradient so that the rebuild runs when the
- * backward pass gets there, not as soon as {@code x} exists. Its moving-average factor differs
- * from the forward op's (the normalised output does not depend on it): with identical
- * attributes TensorFlow's graph optimiser merged the two ops, keeping the forward copy alive
- * again (measured: no memory saved until this was changed).
+ * gradients and call {@link #rebuild}, which adds the same {@code FusedBatchNormV3} (same input,
+ * scale, shift and epsilon: bitwise the same normalised output, the kernel being deterministic)
+ * and the same ReLU op. Two measured pitfalls shape it: with inputs and attributes equal to the
+ * forward op's, TensorFlow's graph optimiser merged the rebuild into the forward op (nothing
+ * saved); and a control dependency on the incoming gradient, meant to hold the rebuild back
+ * until the backward pass reaches the layer, is silently dropped on ops built in a TensorFlow
+ * Java gradient function, so rebuilds ran during the forward pass in some processes. The rebuild
+ * therefore takes a data dependency on the gradient through its otherwise unused mean input.
  */
 public final class RecomputedActivation {
 
   private final Operand<TFloat32> x;
   private final Operand<TFloat32> gamma;
   private final Operand<TFloat32> beta;
-  private final Operand<TFloat32> movingMean;
   private final Operand<TFloat32> movingVariance;
+  private final int channels;
   private final float epsilon;
-  private final float exponentialAvgFactor;
   private Operand<TFloat32> rebuilt;
 
   /**
-   * The inputs and attributes of the forward {@code FusedBatchNormV3} (training mode).
+   * The inputs of the forward {@code FusedBatchNormV3} (training mode) and its epsilon.
    *
    * @param x the batch-norm input
    * @param gamma scale, as read in the forward pass
    * @param beta shift, as read in the forward pass
-   * @param movingMean moving mean, as read in the forward pass
-   * @param movingVariance moving variance, as read in the forward pass
+   * @param movingVariance moving variance as read in the forward pass (a [C] placeholder input;
+   *     the rebuild's normalised output does not depend on it)
+   * @param channels C, the channels of {@code x}
    * @param epsilon the forward op's epsilon
-   * @param exponentialAvgFactor the forward op's exponential average factor
    */
   public RecomputedActivation(
       Operand<TFloat32> x,
       Operand<TFloat32> gamma,
       Operand<TFloat32> beta,
-      Operand<TFloat32> movingMean,
       Operand<TFloat32> movingVariance,
-      float epsilon,
-      float exponentialAvgFactor) {
+      int channels,
+      float epsilon) {
     this.x = x;
     this.gamma = gamma;
     this.beta = beta;
-    this.movingMean = movingMean;
     this.movingVariance = movingVariance;
+    this.channels = channels;
     this.epsilon = epsilon;
-    this.exponentialAvgFactor = exponentialAvgFactor;
   }
 
   /**
    * The forward value, built once: the batch norm runs in training mode (normalising with the
-   * batch's statistics) after {@code after} is computed; later calls return the same operand.
+   * batch's statistics) once {@code after} (the incoming gradient) is computed; later calls return
+   * the same operand.
    */
-  synchronized Operand<TFloat32> rebuild(Ops tf, Operand<?> after) {
+  synchronized Operand<TFloat32> rebuild(Ops tf, Operand<TFloat32> after) {
     if (rebuilt == null) {
-      Ops late = tf.withControlDependencies(List.of(after));
+      // A [C] vector holding one element of the incoming gradient, fed as the "mean" input: in
+      // training mode with an averaging factor of 1 that input is ignored (the normalised output
+      // uses the batch's statistics, the moving-statistic outputs are the batch's too and are
+      // discarded), but it makes the rebuild wait for the gradient. Control dependencies are
+      // not an option: TensorFlow Java drops them on ops built inside a gradient function.
+      Operand<TFloat32> first =
+          tf.slice(tf.reshape(after, tf.constant(new int[] {-1})), tf.constant(new int[] {0}),
+              tf.constant(new int[] {1}));
+      Operand<TFloat32> waitFor = tf.broadcastTo(first, tf.constant(new int[] {channels}));
       FusedBatchNorm<TFloat32, TFloat32> bn =
-          late.nn.fusedBatchNorm(
+          tf.nn.fusedBatchNorm(
               x,
               gamma,
               beta,
-              movingMean,
+              waitFor,
               movingVariance,
               FusedBatchNorm.epsilon(epsilon),
-              // y does not depend on the averaging factor (only the moving-statistic outputs
-              // do), and a different attribute keeps graph optimisation (common subexpression
-              // elimination, which merged the rebuild into the forward op when everything was
-              // equal) from undoing the rebuild
-              FusedBatchNorm.exponentialAvgFactor(exponentialAvgFactor == 1f ? 0.5f : 1f),
+              FusedBatchNorm.exponentialAvgFactor(1f),
               FusedBatchNorm.isTraining(true));
       rebuilt = OutputGatedRelu.forward(tf, bn.y());
     }
