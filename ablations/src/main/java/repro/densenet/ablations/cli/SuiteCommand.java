@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import repro.densenet.core.cli.TrainerOptionsMixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import repro.densenet.ablations.ExperimentSpec;
@@ -74,19 +76,7 @@ public final class SuiteCommand implements Callable<Integer> {
           + " (--offline=false to allow downloads, as Maven passes its offline setting).")
   boolean offline;
 
-  @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
-  Integer threads;
-
-  @Option(names = "--stop-after", defaultValue = "0",
-      description = "Stop each run after this many epochs as if interrupted (checkpoint kept). 0 = run to the end.")
-  int stopAfter;
-
-  @Option(
-      names = "--memory-efficient",
-      description =
-          "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
-              + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
-  boolean memoryEfficient;
+  @Mixin TrainerOptionsMixin how;
 
   @Option(names = "--no-progress", description = "No progress bar (one line per epoch and run instead).")
   boolean noProgress;
@@ -128,9 +118,7 @@ public final class SuiteCommand implements Callable<Integer> {
     DatasetCache dc = DatasetCache.standard(cache, offline);
     ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
     TrainerOptions opts =
-        new TrainerOptions(
-            threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter,
-            memoryEfficient);
+        how.toOptions();
     SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
     if (dryRun) {
       dryRun(out, suite, sc, specs, runner);

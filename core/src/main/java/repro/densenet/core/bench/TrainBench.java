@@ -51,13 +51,10 @@ public final class TrainBench {
 
   private TrainBench() {}
 
-  /** Runs the benchmark; {@code progress} receives one line per phase. */
-  public static Result run(
-      ModelSpec spec, int batchSize, int warmup, int steps, int threads, Consumer<String> progress) {
-    return run(spec, batchSize, warmup, steps, threads, false, progress);
-  }
-
-  /** As above, optionally with activations rebuilt in the backward pass. */
+  /**
+   * Runs the benchmark ({@code memoryEfficient}: BN-ReLU outputs rebuilt in the backward pass);
+   * {@code progress} receives one line per phase.
+   */
   public static Result run(
       ModelSpec spec,
       int batchSize,

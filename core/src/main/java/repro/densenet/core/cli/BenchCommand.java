@@ -43,11 +43,7 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--threads", description = "Intra-op threads (default: number of cores).")
     Integer threads;
 
-    @Option(
-        names = "--memory-efficient",
-        description =
-            "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
-                + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
+    @Option(names = "--memory-efficient", description = TrainerOptionsMixin.MEMORY_EFFICIENT_HELP)
     boolean memoryEfficient;
 
     @Option(names = "--json", description = "Print JSON.")

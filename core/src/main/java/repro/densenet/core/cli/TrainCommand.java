@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import repro.densenet.core.data.DataSources;
 import repro.densenet.core.data.DatasetProtocol;
@@ -72,9 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--offline", description = "Never download; fail if a dataset file is missing.")
   boolean offline;
 
-  @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
-  Integer threads;
-
   @Option(names = "--synthetic-images", defaultValue = "512",
       description = "Training images of the synthetic dataset (test: half as many) (default: ${DEFAULT-VALUE}).")
   int syntheticImages;
@@ -82,16 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--synthetic-size", defaultValue = "32", description = "Height/width of synthetic images (default: ${DEFAULT-VALUE}).")
   int syntheticSize;
 
-  @Option(names = "--stop-after", defaultValue = "0",
-      description = "Stop after this many epochs as if interrupted (checkpoint kept; re-run to resume). 0 = run to the end.")
-  int stopAfter;
-
-  @Option(
-      names = "--memory-efficient",
-      description =
-          "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
-              + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.")
-  boolean memoryEfficient;
+  @Mixin TrainerOptionsMixin how;
 
   @Option(names = "--no-progress", description = "No progress bar (one line per epoch instead).")
   boolean noProgress;
@@ -120,9 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
         spec.name(), td.name(), td.train().size(), td.validation() == null ? 0 : td.validation().size(),
         td.test().size(), training.epochs(), spec.dropRate(), seed, dir);
     TrainerOptions opts =
-        new TrainerOptions(
-            threads == null ? Runtime.getRuntime().availableProcessors() : threads, 3, stopAfter,
-            memoryEfficient);
+        how.toOptions();
     try (ProgressListener listener = new ProgressListener(!noProgress)) {
       RunResult r = new Trainer(opts, listener).run(dir, spec, training, td);
       if (r == null) {

@@ -190,11 +190,7 @@ public final class NetBuilder {
 
   /** A batch norm's output and the parameter reads it used. */
   private record BnOperands(
-      Operand<TFloat32> y,
-      Operand<TFloat32> gamma,
-      Operand<TFloat32> beta,
-      Operand<TFloat32> mean,
-      Operand<TFloat32> var) {}
+      Operand<TFloat32> y, Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> var) {}
 
   /** Batch normalisation (training statistics or moving averages, depending on the mode). */
   public Tensor4 batchNorm(String name, Tensor4 x) {
@@ -233,7 +229,7 @@ public final class NetBuilder {
       Operand<TFloat32> shift = tf.math.sub(betaRead, tf.math.mul(meanRead, scale));
       y = tf.math.add(tf.math.mul(x.op(), scale), shift);
     }
-    return new BnOperands(y, gammaRead, betaRead, meanRead, varRead);
+    return new BnOperands(y, gammaRead, betaRead, varRead);
   }
 
   /** Inverted dropout while training (scaled by 1/keep); the identity in inference. */

@@ -1,0 +1,30 @@
+package repro.densenet.core.cli;
+
+import picocli.CommandLine.Option;
+import repro.densenet.core.train.TrainerOptions;
+
+/** The options of {@code train} and {@code suite} that say how (not what) to train. */
+public final class TrainerOptionsMixin {
+
+  /** Help text of {@code --memory-efficient}, shared with {@code bench train}. */
+  static final String MEMORY_EFFICIENT_HELP =
+      "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
+          + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.";
+
+  @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
+  Integer threads;
+
+  @Option(names = "--stop-after", defaultValue = "0",
+      description = "Stop each run after this many epochs as if interrupted (checkpoint kept; re-run to"
+          + " resume). 0 = run to the end.")
+  int stopAfter;
+
+  @Option(names = "--memory-efficient", description = MEMORY_EFFICIENT_HELP)
+  boolean memoryEfficient;
+
+  /** The trainer options these flags describe (three prefetch slots). */
+  public TrainerOptions toOptions() {
+    int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    return new TrainerOptions(t, 3, stopAfter, memoryEfficient);
+  }
+}
