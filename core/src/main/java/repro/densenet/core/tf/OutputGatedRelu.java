@@ -25,11 +25,12 @@ import org.tensorflow.types.TFloat32;
  * the filter gradient). PyTorch's DenseNet avoids it with an in-place ReLU. {@code relu > 0}
  * exactly where {@code input > 0}, so gating the gradient by the output is the same gradient.
  *
- * <p>How: the forward op is {@code ReluGrad(x, StopGradient(x))} = {@code x * (x > 0)} = relu(x): the same
- * values as {@code Relu} except that negative inputs give -0.0 instead of 0.0 (equal as numbers;
- * adding -0.0 to any sum leaves it bitwise unchanged, so the convolution that follows is too). {@code ReluGrad} has no gradient in TensorFlow's C++ registry, so
- * one can be registered from Java: for the first input {@code ReluGrad(dy, output)}; the second
- * (the mask, piecewise constant) is fed through {@code StopGradient}, so nothing flows there.
+ * <p>How: the forward op is {@code ReluGrad(x, StopGradient(x))} = {@code x * (x > 0)} =
+ * relu(x): the same values as {@code Relu} except that negative inputs give -0.0 instead of 0.0
+ * (equal as numbers; adding -0.0 to any sum leaves it bitwise unchanged, so the convolution that
+ * follows is too). {@code ReluGrad} has no gradient in TensorFlow's C++ registry, so one can be
+ * registered from Java: for the first input {@code ReluGrad(dy, output)}; the second (the mask,
+ * piecewise constant) is fed through {@code StopGradient}, so nothing flows there.
  */
 public final class OutputGatedRelu {
 
