@@ -1,5 +1,7 @@
 package repro.densenet.ablations;
 
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.ResNetSpec;

@@ -1,5 +1,7 @@
 package repro.densenet.ablations;
 
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
 import repro.densenet.core.cli.TrainerOptionsMixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.cost.GpuHours;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.ablations.run.ExperimentData;
@@ -33,7 +33,7 @@ import repro.densenet.datasets.catalog.DatasetCache;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Run one of the paper's experiment plans: table1, dropout, partial, efficiency, reuse.",
+      "Run one of the paper's experiment plans: table1, dropout, partial, efficiency, reuse, curves.",
       "Each run goes to <results>/<suite>/<run id>/; finished runs are skipped, interrupted ones resume"
           + " from their checkpoint, a run locked by another live process is left to it.",
       "Scales: smoke (tiny nets, generated data in the official formats), cpu (Fashion-MNIST for every"
@@ -46,7 +46,7 @@ public final class SuiteCommand implements Callable<Integer> {
   /** Exit code when datasets are missing offline. */
   public static final int EXIT_MISSING_DATA = 4;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency, reuse, or all (every suite in turn).")
+  @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency, reuse, curves, or all (every suite in turn).")
   String name;
 
   @Option(names = "--scale", defaultValue = "smoke", description = "smoke, cpu or paper (default: ${DEFAULT-VALUE}).")
@@ -83,6 +83,15 @@ public final class SuiteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    int code = callSuites();
+    if (!dryRun && emitSlurm == null && code != EXIT_MISSING_DATA) {
+      Path r = results.toAbsolutePath().normalize();
+      System.out.println("report: ./densenet report --results " + r + " --out " + r.resolve("report"));
+    }
+    return code;
+  }
+
+  private int callSuites() throws IOException {
     if (!"all".equalsIgnoreCase(name)) {
       return call(Suite.parse(name));
     }

@@ -7,7 +7,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.ablations.run.RunOutcome;
 import repro.densenet.ablations.run.SuiteListener;
 import repro.densenet.core.result.EpochMetrics;

@@ -1,7 +1,7 @@
 package repro.densenet.ablations.cost;
 
 import java.util.List;
-import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.ResNetSpec;

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.ScaleMapping;
 import repro.densenet.core.data.DatasetProtocol;
 import repro.densenet.core.model.DenseNetSpec;
@@ -34,6 +34,8 @@ import repro.densenet.core.train.TrainingSpec;
  *       depths, only "multiple small networks with varying depths"; these are our choice).
  *   <li>{@code reuse}: DenseNet (L=124, k=1) on C10+ (section 5); after training the L2 norms of
  *       the filter weights per (layer, input feature map) are written next to the run.
+ *   <li>{@code curves}: DenseNet (L=100, k=12) and pre-activation ResNet-1001 on C10+, whose
+ *       per-epoch training loss and test error are Figure 3.
  * </ul>
  */
 public enum Suite {
@@ -41,7 +43,8 @@ public enum Suite {
   DROPOUT("DenseNet (L=40, k=12) on C10 and C100 with and without dropout"),
   PARTIAL("DenseNet (L=40, k=12) on C10+, full versus partial connectivity (training curves)"),
   EFFICIENCY("DenseNets (k=12) versus pre-activation ResNets of several depths on C10+ (error vs parameters)"),
-  REUSE("DenseNet (L=124, k=1) on C10+ and the filter-weight norms per (layer, input feature map)");
+  REUSE("DenseNet (L=124, k=1) on C10+ and the filter-weight norms per (layer, input feature map)"),
+  CURVES("DenseNet (L=100, k=12) versus pre-activation ResNet-1001 on C10+ (training curves, Figure 3)");
 
   /** Table 1's datasets in the paper's column order. */
   public static final List<String> TABLE1_DATASETS = List.of("c10", "c10+", "c100", "c100+", "svhn");
@@ -121,6 +124,10 @@ public enum Suite {
         }
       }
       case REUSE -> runs.add(paperDefault(DenseNetSpec.paper(124, 1), "c10+"));
+      case CURVES -> {
+        runs.add(paperDefault(DenseNetSpec.paper(100, 12), "c10+"));
+        runs.add(paperDefault(ResNetSpec.preActivation(1001), "c10+"));
+      }
       default -> throw new IllegalStateException("no plan for suite " + this);
     }
     return List.copyOf(runs);

@@ -1,7 +1,7 @@
 package repro.densenet.ablations.run;
 
 import java.nio.file.Path;
-import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.RunResult;
 
 /**

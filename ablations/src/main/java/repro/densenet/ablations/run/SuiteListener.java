@@ -1,6 +1,6 @@
 package repro.densenet.ablations.run;
 
-import repro.densenet.ablations.ExperimentSpec;
+import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.train.TrainingListener;
 
 /** Progress of a suite: per-run events plus the trainer's callbacks of the current run. */

@@ -5,11 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.reuse.FeatureReuse;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.core.data.TrainingData;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.result.Json;
+import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunResult;
 import repro.densenet.core.train.Checkpoint;
 import repro.densenet.core.train.Trainer;
@@ -25,7 +26,7 @@ import repro.densenet.core.train.TrainerOptions;
 public final class SuiteRunner {
 
   /** The experiment spec inside a run directory. */
-  public static final String EXPERIMENT_FILE = "experiment.json";
+  public static final String EXPERIMENT_FILE = RunFiles.EXPERIMENT;
 
   private final Path results;
   private final String suite;
@@ -75,7 +76,7 @@ public final class SuiteRunner {
     Path dir = runDir(spec);
     Path resultFile = dir.resolve(Trainer.RESULT_FILE);
     if (Files.exists(resultFile)) {
-      RunResult r = Json.read(resultFile, RunResult.class);
+      RunResult r = RunFiles.readVersioned(resultFile, RunResult.class, RunResult.SCHEMA_VERSION);
       afterFinish(spec, dir, r);
       return new RunOutcome(spec, dir, RunOutcome.Status.SKIPPED, r, null);
     }
@@ -89,7 +90,7 @@ public final class SuiteRunner {
     try (lock) {
       Path experimentFile = dir.resolve(EXPERIMENT_FILE);
       if (Files.exists(experimentFile)) {
-        ExperimentSpec stored = Json.read(experimentFile, ExperimentSpec.class);
+        ExperimentSpec stored = RunFiles.readVersioned(experimentFile, ExperimentSpec.class, ExperimentSpec.SCHEMA_VERSION);
         if (!stored.equals(spec)) {
           throw new IllegalStateException(
               "run directory " + dir + " holds experiment " + stored.runId() + ", not " + spec.runId()

@@ -3,8 +3,8 @@ package repro.densenet.ablations.slurm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.core.result.Json;
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.core.model.DenseNetSpec;
 

@@ -2,8 +2,8 @@ package repro.densenet.ablations.it;
 
 import java.nio.file.Path;
 import java.util.List;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.run.ExperimentData;
 import repro.densenet.ablations.run.SuiteListener;
 import repro.densenet.ablations.run.SuiteRunner;

@@ -26,12 +26,13 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
-import repro.densenet.ablations.cli.Main;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
+import picocli.CommandLine;
+import repro.densenet.core.cli.DenseNetCli;
 import repro.densenet.ablations.cli.SuiteCommand;
 import repro.densenet.ablations.plan.Suite;
-import repro.densenet.ablations.reuse.FeatureReuse;
+import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.ablations.run.ExperimentData;
 import repro.densenet.ablations.run.RunLock;
 import repro.densenet.ablations.run.RunOutcome;
@@ -56,6 +57,13 @@ class SmokeSuitesIT {
   static final Path RESULTS =
       Path.of(System.getProperty("smoke.results", "target/smoke-results")).toAbsolutePath();
 
+  /** The core command line plus {@code suite}, with the launcher's error convention. */
+  static int cli(String... args) {
+    CommandLine c = DenseNetCli.commandLine();
+    c.addSubcommand("suite", new SuiteCommand());
+    return DenseNetCli.execute(c, args);
+  }
+
   @BeforeAll
   static void clean() throws IOException {
     deleteTree(RESULTS);
@@ -69,7 +77,7 @@ class SmokeSuitesIT {
     StringBuilder timing = new StringBuilder();
     for (Suite s : Suite.values()) {
       long ts = System.nanoTime();
-      int code = Main.execute("suite", s.key(), "--scale", "smoke", "--seeds", "1", "--results", RESULTS.toString(),
+      int code = cli("suite", s.key(), "--scale", "smoke", "--seeds", "1", "--results", RESULTS.toString(),
           "--threads", "2", "--no-progress");
       assertEquals(0, code, s.key());
       timing.append(String.format("%s %.1f s%n", s.key(), (System.nanoTime() - ts) / 1e9));
@@ -162,7 +170,7 @@ class SmokeSuitesIT {
     for (Map.Entry<Path, FileTime> b : before.entrySet()) {
       assertEquals(b.getValue(), Files.getLastModifiedTime(b.getKey()));
     }
-    assertEquals(0, Main.execute("suite", "table1", "--scale", "smoke", "--results", RESULTS.toString(), "--no-progress"));
+    assertEquals(0, cli("suite", "table1", "--scale", "smoke", "--results", RESULTS.toString(), "--no-progress"));
   }
 
   @Test
@@ -175,11 +183,11 @@ class SmokeSuitesIT {
     String[] stopping = java.util.Arrays.copyOf(args, args.length + 2);
     stopping[args.length] = "--stop-after";
     stopping[args.length + 1] = "1";
-    assertEquals(SuiteCommand.EXIT_INCOMPLETE, Main.execute(stopping));
+    assertEquals(SuiteCommand.EXIT_INCOMPLETE, cli(stopping));
     Path dir = other.resolve("dropout").resolve(e.runId());
     assertFalse(Files.exists(dir.resolve(Trainer.RESULT_FILE)));
     assertEquals(1, Checkpoint.load(dir).state().epochsCompleted());
-    assertEquals(0, Main.execute(args));
+    assertEquals(0, cli(args));
     RunResult resumed = Json.read(dir.resolve(Trainer.RESULT_FILE), RunResult.class);
     RunResult straight = Json.read(RESULTS.resolve("dropout").resolve(e.runId()).resolve(Trainer.RESULT_FILE), RunResult.class);
     assertEquals(List.of(1), resumed.resumedAtEpochs());

@@ -9,8 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
 import repro.densenet.core.train.TrainingSpec;
@@ -118,6 +118,19 @@ class SuiteTest {
   }
 
   @Test
+  void curvesPlanIsDenseNet100AgainstResNet1001OnC10Plus() {
+    List<ExperimentSpec> runs = Suite.CURVES.expand(Scale.PAPER, 1);
+    assertEquals(2, runs.size());
+    assertEquals("densenet-100-12", runs.get(0).model().name());
+    assertEquals("preresnet-1001", runs.get(1).model().name());
+    for (ExperimentSpec e : runs) {
+      assertEquals("c10+", e.dataset());
+      assertEquals(0.0, e.model().dropRate());
+      assertEquals(300, e.training().epochs());
+    }
+  }
+
+  @Test
   void seedsMultiplyRunsAndChangeOnlyTheSeed() {
     List<ExperimentSpec> runs = Suite.DROPOUT.expand(Scale.PAPER, 3);
     assertEquals(12, runs.size());
@@ -148,7 +161,7 @@ class SuiteTest {
   @Test
   void refusesUnknownSuitesAndNoSeeds() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Suite.parse("tabel1"));
-    assertEquals("unknown suite 'tabel1': expected one of table1, dropout, partial, efficiency, reuse", e.getMessage());
+    assertEquals("unknown suite 'tabel1': expected one of table1, dropout, partial, efficiency, reuse, curves", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Suite.TABLE1.expand(Scale.SMOKE, 0));
     assertEquals("seeds must be at least 1, got 0", e.getMessage());
   }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import repro.densenet.ablations.ExperimentSpec;
-import repro.densenet.ablations.Scale;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.plan.Suite;
 
 class SlurmScriptTest {

@@ -36,7 +36,19 @@ public final class DenseNetCli implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new DenseNetCli());
+    return execute(commandLine(), args);
+  }
+
+  /** The core command line ({@code params}, {@code train}, {@code export}, {@code bench}, {@code data}). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new DenseNetCli());
+  }
+
+  /**
+   * Runs {@code cli} with the project's error convention: a user or environment error (bad
+   * argument, I/O, inconsistent data, divergence) prints one {@code error: ...} line and exits 2.
+   */
+  public static int execute(CommandLine cli, String... args) {
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           if (ex instanceof IllegalArgumentException || ex instanceof IOException

@@ -10,7 +10,8 @@ import repro.densenet.core.export.WeightsExporter;
 import repro.densenet.core.result.DataDescription;
 import repro.densenet.core.result.Json;
 import repro.densenet.core.train.Checkpoint;
-import repro.densenet.core.train.RunSpec;
+import repro.densenet.core.result.RunFiles;
+import repro.densenet.core.result.RunSpec;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.datasets.transform.Normalization;
 
@@ -46,7 +47,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (!Files.exists(specFile)) {
       throw new IllegalArgumentException("--run " + run + " is not a run directory: it has no " + Trainer.SPEC_FILE);
     }
-    RunSpec spec = Json.read(specFile, RunSpec.class);
+    RunSpec spec = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
     Checkpoint.Loaded ckpt = Checkpoint.load(run);
     DataDescription d = spec.data();
     float[] mean = new float[d.channels()];

@@ -3,6 +3,7 @@ package repro.densenet.core.result;
 /**
  * One line of {@code metrics.jsonl}: what happened in one epoch. Errors are fractions in [0, 1].
  *
+ * @param schemaVersion layout version of the line ({@link #SCHEMA_VERSION})
  * @param epoch 1-based epoch number
  * @param learningRate learning rate used throughout the epoch
  * @param trainLoss mean cross-entropy over the epoch's training batches (batch-statistics BN,
@@ -18,6 +19,7 @@ package repro.densenet.core.result;
  * @param wallSeconds cumulative wall time of the run at the end of this epoch
  */
 public record EpochMetrics(
+    int schemaVersion,
     int epoch,
     double learningRate,
     double trainLoss,
@@ -29,4 +31,18 @@ public record EpochMetrics(
     double trainImagesPerSecond,
     double evalImagesPerSecond,
     double epochSeconds,
-    double wallSeconds) {}
+    double wallSeconds) {
+
+  /** Current layout version of a {@code metrics.jsonl} line. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** A line in the current layout. */
+  public EpochMetrics(
+      int epoch, double learningRate, double trainLoss, double trainError, double testLoss,
+      double testError, Double validationLoss, Double validationError, double trainImagesPerSecond,
+      double evalImagesPerSecond, double epochSeconds, double wallSeconds) {
+    this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
+        validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
+        wallSeconds);
+  }
+}

@@ -1,6 +1,10 @@
 package repro.densenet.core.result;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -40,18 +44,6 @@ public final class Json {
     }
   }
 
-  /** Hex SHA-256 of {@link #line}{@code (value)}: the content hash of a spec. */
-  public static String sha256Hex(Object value) {
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(line(value).getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
-  }
-
   /** Pretty JSON with a trailing newline. */
   public static String pretty(Object value) {
     try {
@@ -61,9 +53,70 @@ public final class Json {
     }
   }
 
-  /** Reads {@code file} as {@code type}, failing on unknown or missing-primitive properties. */
+  /**
+   * Reads {@code file} as {@code type}, failing on unknown or missing-primitive properties.
+   *
+   * @throws RunFileException naming the file, with the parser's one-line reason (field and
+   *     position), for a file that is not valid JSON of that type
+   */
   public static <T> T read(Path file, Class<T> type) throws IOException {
-    return MAPPER.readValue(file.toFile(), type);
+    return parse(file, Files.readString(file, StandardCharsets.UTF_8), type);
+  }
+
+  /**
+   * Parses {@code text} (the content of {@code file}, or one of its lines) as {@code type}.
+   *
+   * @throws RunFileException naming the file and the reason in one line
+   */
+  public static <T> T parse(Path file, String text, Class<T> type) throws RunFileException {
+    try {
+      return MAPPER.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw new RunFileException(file, "not a valid " + type.getSimpleName() + ": " + oneLine(e), e);
+    }
+  }
+
+  /**
+   * The {@code schemaVersion} of a JSON text, checked against the versions this build reads.
+   *
+   * @throws RunFileException if it is missing, not an integer, or not {@code known}
+   */
+  public static int checkSchemaVersion(Path file, String text, int known) throws RunFileException {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new RunFileException(file, "not valid JSON: " + oneLine(e), e);
+    }
+    JsonNode v = tree == null ? null : tree.get("schemaVersion");
+    if (v == null || !v.isInt()) {
+      throw new RunFileException(
+          file, "field schemaVersion is missing or not an integer (this build reads version " + known + ")");
+    }
+    if (v.intValue() != known) {
+      throw new RunFileException(
+          file, "field schemaVersion is " + v.intValue() + " but this build reads version " + known
+              + " only (use the densenet-repro version that wrote it)");
+    }
+    return v.intValue();
+  }
+
+  /** A Jackson error as one line: its own message and where in the text it happened. */
+  static String oneLine(JsonProcessingException e) {
+    String msg = e.getOriginalMessage();
+    int nl = msg == null ? -1 : msg.indexOf('\n');
+    if (nl >= 0) {
+      msg = msg.substring(0, nl);
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      StringBuilder path = new StringBuilder();
+      for (JsonMappingException.Reference r : m.getPath()) {
+        path.append(r.getFieldName() != null ? (path.length() > 0 ? "." : "") + r.getFieldName() : "[" + r.getIndex() + "]");
+      }
+      msg = "field " + path + ": " + msg;
+    }
+    JsonLocation loc = e.getLocation();
+    return loc == null ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 
   /** Writes {@code text} to {@code file} atomically (temp file, fsync, rename, fsync directory). */

@@ -1,7 +1,6 @@
 package repro.densenet.core.train;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,8 +11,10 @@ import java.util.Map;
 import repro.densenet.core.data.TrainingData;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.result.EpochMetrics;
+import repro.densenet.core.result.RunSpec;
 import repro.densenet.core.result.Json;
 import repro.densenet.core.result.Provenance;
+import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunResult;
 import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.batch.BatchSlot;
@@ -36,11 +37,11 @@ import repro.densenet.datasets.batch.BatchStream;
 public final class Trainer {
 
   /** File names inside a run directory. */
-  public static final String SPEC_FILE = "spec.json";
+  public static final String SPEC_FILE = RunFiles.SPEC;
   /** Per-epoch metrics. */
-  public static final String METRICS_FILE = "metrics.jsonl";
+  public static final String METRICS_FILE = RunFiles.METRICS;
   /** Final result. */
-  public static final String RESULT_FILE = "result.json";
+  public static final String RESULT_FILE = RunFiles.RESULT;
 
   private final TrainerOptions options;
   private final TrainingListener listener;
@@ -65,7 +66,7 @@ public final class Trainer {
     Path specFile = runDir.resolve(SPEC_FILE);
     Path resultFile = runDir.resolve(RESULT_FILE);
     if (Files.exists(specFile)) {
-      RunSpec stored = Json.read(specFile, RunSpec.class);
+      RunSpec stored = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
       if (!stored.hash().equals(hash)) {
         throw new CheckpointException(
             "run directory " + runDir + " holds a different run (its spec.json differs from the"
@@ -81,7 +82,7 @@ public final class Trainer {
     }
     if (Files.exists(resultFile)) {
       listener.message("run " + runDir + " is already finished; returning its result");
-      return Json.read(resultFile, RunResult.class);
+      return RunFiles.readVersioned(resultFile, RunResult.class, RunResult.SCHEMA_VERSION);
     }
 
     Instant start = Instant.now();
@@ -259,14 +260,12 @@ public final class Trainer {
       }
       return out;
     }
-    List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+    List<EpochMetrics> lines = RunFiles.readMetrics(f);
     if (lines.size() < keep) {
       throw new CheckpointException(
           METRICS_FILE + " in " + runDir + " has " + lines.size() + " lines but the checkpoint is after epoch " + keep);
     }
-    for (int i = 0; i < keep; i++) {
-      out.add(Json.MAPPER.readValue(lines.get(i), EpochMetrics.class));
-    }
+    out.addAll(lines.subList(0, keep));
     return out;
   }
 

@@ -1,4 +1,4 @@
-package repro.densenet.ablations;
+package repro.densenet.core.result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

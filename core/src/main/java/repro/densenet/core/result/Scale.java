@@ -1,4 +1,4 @@
-package repro.densenet.ablations;
+package repro.densenet.core.result;
 
 import java.util.Arrays;
 import java.util.Locale;

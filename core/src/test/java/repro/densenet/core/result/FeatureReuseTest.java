@@ -1,4 +1,4 @@
-package repro.densenet.ablations.reuse;
+package repro.densenet.core.result;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package repro.densenet.ablations;
+package repro.densenet.core.result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import repro.densenet.core.model.DenseNetSpec;
-import repro.densenet.core.result.Json;
 import repro.densenet.core.train.TrainingSpec;
 
 class ExperimentSpecTest {

@@ -1,4 +1,4 @@
-package repro.densenet.ablations.reuse;
+package repro.densenet.core.result;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import repro.densenet.core.model.DenseNetSpec;
-import repro.densenet.core.result.Json;
 
 /**
  * The paper's feature-reuse analysis (section 5, Figure 4): for every convolutional layer of a
@@ -22,10 +21,11 @@ import repro.densenet.core.result.Json;
  * previous transition), then k maps per earlier layer of the block. Plain DenseNets only (for BC
  * the 1x1 bottleneck is {@code conv1}, which this also handles, as its input is the block state).
  *
+ * @param schemaVersion layout version of {@code feature-reuse.json} ({@link #SCHEMA_VERSION})
  * @param model the network analysed
  * @param layers one entry per analysed layer, in network order
  */
-public record FeatureReuse(DenseNetSpec model, List<Layer> layers) {
+public record FeatureReuse(int schemaVersion, DenseNetSpec model, List<Layer> layers) {
 
   /** File names written next to a run. */
   public static final String JSON_FILE = "feature-reuse.json";
@@ -44,6 +44,11 @@ public record FeatureReuse(DenseNetSpec model, List<Layer> layers) {
    * @param normalized norms divided by the layer's maximum (the paper's colour scale)
    */
   public record Layer(String name, int block, List<String> sources, double[] norms, double[] normalized) {}
+
+  /** An analysis in the current layout. */
+  public FeatureReuse(DenseNetSpec model, List<Layer> layers) {
+    this(SCHEMA_VERSION, model, layers);
+  }
 
   /** Per-input-channel L2 norms of a weight laid out with the input channel second-to-last (HWIO, or [in, out]). */
   public static double[] inputNorms(float[] weight, int inChannels, int outChannels) {
@@ -137,7 +142,7 @@ public record FeatureReuse(DenseNetSpec model, List<Layer> layers) {
   public void write(Path dir) throws IOException {
     Json.writeAtomically(
         dir.resolve(JSON_FILE),
-        Json.pretty(Map.of("schemaVersion", SCHEMA_VERSION, "model", model, "layers", layers)));
+        Json.pretty(this));
     StringBuilder csv = new StringBuilder("layer,layer_index,block,input,source,l2_norm,normalized\n");
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);

@@ -1,29 +1,31 @@
-package repro.densenet.ablations;
+package repro.densenet.core.result;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import repro.densenet.core.data.DatasetProtocol;
 import repro.densenet.core.model.ModelSpec;
-import repro.densenet.core.result.Json;
 import repro.densenet.core.train.TrainingSpec;
 
 /**
  * One run of a suite, as a value: what to train, on what, how, at which scale, with which seed.
- * Its canonical JSON ({@link Json#line}, sorted keys) hashes to the run id; the run lives in
+ * Its content ({@link ContentHash}) hashes to the run id; the run lives in
  * {@code <results>/<suite>/<run id>/}.
  *
+ * @param schemaVersion layout version of {@code experiment.json} ({@link #SCHEMA_VERSION}; not
+ *     part of the run id)
  * @param label short human-readable name, e.g. {@code densenet-40-12_c10plus} (part of the id)
  * @param model the network actually trained (already mapped to the scale, with its dropout rate)
  * @param dataset the paper's dataset name ({@link DatasetProtocol#NAMES}: c10, c10+, c100, c100+,
- *     svhn); at cpu and smoke scale the data that stands in for it is given by {@link
- *     ScaleMapping}
+ *     svhn); at cpu and smoke scale the data that stands in for it is given by the ablations
+ *     module's {@code ScaleMapping}
  * @param augment whether training batches are augmented (the paper: exactly the "+" datasets)
  * @param training optimisation protocol; its seed equals {@code seed}
  * @param scale the scale the run belongs to
  * @param seed master seed of the run
  */
 public record ExperimentSpec(
+    int schemaVersion,
     String label,
     ModelSpec model,
     String dataset,
@@ -33,6 +35,9 @@ public record ExperimentSpec(
     long seed) {
 
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  /** Current layout version of {@code experiment.json}. */
+  public static final int SCHEMA_VERSION = 1;
 
   public ExperimentSpec {
     Objects.requireNonNull(model, "model");
@@ -54,16 +59,22 @@ public record ExperimentSpec(
     }
   }
 
+  /** A spec in the current layout. */
+  public ExperimentSpec(
+      String label, ModelSpec model, String dataset, boolean augment, TrainingSpec training, Scale scale, long seed) {
+    this(SCHEMA_VERSION, label, model, dataset, augment, training, scale, seed);
+  }
+
   /** The paper's per-dataset protocol of {@link #dataset}. */
   @JsonIgnore
   public DatasetProtocol protocol() {
     return DatasetProtocol.of(dataset);
   }
 
-  /** Hex SHA-256 of the canonical JSON of this spec. */
+  /** Hex SHA-256 of this spec's content ({@link ContentHash}). */
   @JsonIgnore
   public String hash() {
-    return Json.sha256Hex(this);
+    return ContentHash.sha256Hex(this);
   }
 
   /** The run id and directory name: {@code <label>-s<seed>-<first 12 hex digits of the hash>}. */

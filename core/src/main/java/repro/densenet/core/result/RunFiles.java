@@ -1,0 +1,154 @@
+package repro.densenet.core.result;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The files of a run directory: their names, and the one reader that checks them. Every file
+ * carries a {@code schemaVersion} (for {@code metrics.jsonl}, every line); {@link #read} refuses
+ * unknown versions and records that contradict each other, with one sentence naming the file (or
+ * run directory) and the field. The fields of each file are documented in docs/run-files.md.
+ */
+public final class RunFiles {
+
+  /** The run: model, protocol, data ({@link RunSpec}). */
+  public static final String SPEC = "spec.json";
+  /** One {@link EpochMetrics} per line. */
+  public static final String METRICS = "metrics.jsonl";
+  /** The finished run ({@link RunResult}). */
+  public static final String RESULT = "result.json";
+  /** The suite's experiment ({@link ExperimentSpec}); absent for plain {@code train} runs. */
+  public static final String EXPERIMENT = "experiment.json";
+  /** The feature-reuse matrix ({@link FeatureReuse}); {@code reuse} suite only. */
+  public static final String FEATURE_REUSE = FeatureReuse.JSON_FILE;
+
+  private RunFiles() {}
+
+  /** Whether {@code dir} looks like a run directory (it has a {@value #SPEC}). */
+  public static boolean isRunDirectory(Path dir) {
+    return Files.isRegularFile(dir.resolve(SPEC));
+  }
+
+  /** Every run directory under {@code root} (any depth), sorted by path. */
+  public static List<Path> find(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new RunFileException(root, "is not a directory (expected a results directory holding run directories)");
+    }
+    try (Stream<Path> s = Files.find(root, 6, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(SPEC))) {
+      return s.map(Path::getParent).sorted().toList();
+    }
+  }
+
+  /**
+   * Reads and cross-checks a run directory.
+   *
+   * @throws RunFileException for a missing {@value #SPEC}, an unknown layout version, a file that
+   *     does not parse, or files that disagree (a result whose spec differs from {@value #SPEC}, a
+   *     missing epoch, more epochs than the protocol, all epochs without a {@value #RESULT})
+   */
+  public static RunRecord read(Path dir) throws IOException {
+    Path specFile = dir.resolve(SPEC);
+    if (!Files.isRegularFile(specFile)) {
+      throw new RunFileException(dir, "no " + SPEC + " (not a run directory)");
+    }
+    RunSpec spec = readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
+    ExperimentSpec experiment = null;
+    Path experimentFile = dir.resolve(EXPERIMENT);
+    if (Files.exists(experimentFile)) {
+      experiment = readVersioned(experimentFile, ExperimentSpec.class, ExperimentSpec.SCHEMA_VERSION);
+      same(experimentFile, "model", experiment.model(), spec.model());
+      same(experimentFile, "training", experiment.training(), spec.training());
+      if (experiment.augment() != spec.data().augmentation()) {
+        throw new RunFileException(
+            experimentFile, "field augment is " + experiment.augment() + " but " + SPEC
+                + " says data.augmentation " + spec.data().augmentation() + " (they must agree)");
+      }
+    }
+    List<EpochMetrics> metrics = readMetrics(dir.resolve(METRICS));
+    int epochs = spec.training().epochs();
+    if (metrics.size() > epochs) {
+      throw new RunFileException(
+          dir.resolve(METRICS), "has " + metrics.size() + " epochs but " + SPEC + " trains for "
+              + epochs + " (field training.epochs)");
+    }
+    RunResult result = null;
+    Path resultFile = dir.resolve(RESULT);
+    if (Files.exists(resultFile)) {
+      result = readVersioned(resultFile, RunResult.class, RunResult.SCHEMA_VERSION);
+      same(resultFile, "model", result.model(), spec.model());
+      same(resultFile, "training", result.training(), spec.training());
+      same(resultFile, "data", result.data(), spec.data());
+      if (result.epochs() != epochs || metrics.size() != epochs) {
+        throw new RunFileException(
+            resultFile, "field epochs is " + result.epochs() + " but " + SPEC + " trains for " + epochs
+                + " and " + METRICS + " has " + metrics.size() + " (a finished run has every epoch)");
+      }
+      double last = metrics.get(metrics.size() - 1).testError();
+      if (Double.compare(result.finalTestError(), last) != 0) {
+        throw new RunFileException(
+            resultFile, "field finalTestError is " + result.finalTestError() + " but the last line of "
+                + METRICS + " says " + last + " (they must be equal)");
+      }
+    } else if (metrics.size() == epochs) {
+      throw new RunFileException(
+          dir, "has all " + epochs + " epochs in " + METRICS + " but no " + RESULT
+              + " (re-run the same command to write it)");
+    }
+    FeatureReuse reuse = null;
+    Path reuseFile = dir.resolve(FEATURE_REUSE);
+    if (Files.exists(reuseFile)) {
+      reuse = readVersioned(reuseFile, FeatureReuse.class, FeatureReuse.SCHEMA_VERSION);
+      same(reuseFile, "model", reuse.model(), spec.model());
+    }
+    return new RunRecord(dir, experiment, spec, metrics, result, reuse);
+  }
+
+  /**
+   * Reads {@code metrics.jsonl}: every line of a known layout, epochs 1, 2, ... without a gap
+   * (an absent file is an empty history).
+   */
+  public static List<EpochMetrics> readMetrics(Path file) throws IOException {
+    List<EpochMetrics> out = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        throw new RunFileException(file, "line " + (i + 1) + " is empty (one JSON object per epoch)");
+      }
+      Path where = Path.of(file + ":" + (i + 1));
+      Json.checkSchemaVersion(where, line, EpochMetrics.SCHEMA_VERSION);
+      EpochMetrics m = Json.parse(where, line, EpochMetrics.class);
+      if (m.epoch() != i + 1) {
+        throw new RunFileException(
+            file, "line " + (i + 1) + " has field epoch " + m.epoch() + " where epoch " + (i + 1)
+                + " belongs (epoch " + (i + 1) + " is missing or out of order)");
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** Reads a JSON file after checking its {@code schemaVersion}. */
+  public static <T> T readVersioned(Path file, Class<T> type, int version) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Json.checkSchemaVersion(file, text, version);
+    return Json.parse(file, text, type);
+  }
+
+  private static void same(Path file, String field, Object value, Object inSpec) throws RunFileException {
+    if (!Objects.equals(value, inSpec)) {
+      throw new RunFileException(
+          file, "field " + field + " differs from " + SPEC + " (" + Json.line(value) + " vs "
+              + Json.line(inSpec) + "); the files belong to different runs");
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package repro.densenet.reports;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.result.EpochMetrics;
+import repro.densenet.reports.paper.PaperNumbers;
+import repro.densenet.reports.stats.PairedDifference;
+import repro.densenet.reports.stats.SeedStats;
+
+/** The ablation tables and curves of a results tree (dropout, partial, efficiency, curves). */
+public final class Ablations {
+
+  private Ablations() {}
+
+  /**
+   * Dropout on versus off on one dataset.
+   *
+   * @param dataset paper dataset (c10, c100)
+   * @param published the paper's figures, or null
+   * @param difference paired by seed: error without dropout minus error with it (percent points;
+   *     positive = dropout helps)
+   */
+  public record DropoutRow(String dataset, PaperNumbers.DropoutFigure published, PairedDifference difference) {}
+
+  /**
+   * Full versus partial connectivity.
+   *
+   * @param difference paired by seed: partial minus full (percent points; positive = partial worse)
+   */
+  public record PartialRow(PairedDifference difference) {}
+
+  /**
+   * One network of the parameter-efficiency plan.
+   *
+   * @param paperModel the paper-scale network it stands for
+   * @param trainedModel the network trained at this scale
+   * @param family "DenseNet" or "ResNet"
+   * @param parameters trainable parameters of the trained network
+   * @param error test error over seeds, percent
+   * @param runs the runs
+   */
+  public record EfficiencyRow(
+      String paperModel, String trainedModel, String family, long parameters, SeedStats error, List<ReportRun> runs) {}
+
+  /**
+   * A training curve averaged over seeds.
+   *
+   * @param name legend name
+   * @param epochs 1..n
+   * @param trainLoss mean training loss per epoch
+   * @param testErrorPercent mean test error per epoch, percent
+   * @param seeds runs averaged
+   */
+  public record Curve(String name, double[] epochs, double[] trainLoss, double[] testErrorPercent, int seeds) {}
+
+  /** Dropout comparisons of the {@code dropout} suite, per dataset in the paper's order. */
+  public static List<DropoutRow> dropout(List<ReportRun> runs) {
+    List<DropoutRow> out = new ArrayList<>();
+    for (String ds : List.of("c10", "c100")) {
+      Map<Long, Double> with = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() > 0);
+      Map<Long, Double> without = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() == 0);
+      PairedDifference d = PairedDifference.of(with, without);
+      if (d != null) {
+        PaperNumbers.DropoutFigure pub =
+            PaperNumbers.dropout().stream().filter(f -> f.dataset().equals(ds)).findFirst().orElse(null);
+        out.add(new DropoutRow(ds, pub, d));
+      }
+    }
+    return out;
+  }
+
+  /** Partial minus full connectivity of the {@code partial} suite, or null without pairs. */
+  public static PartialRow partial(List<ReportRun> runs) {
+    PairedDifference d = PairedDifference.of(bySeed(runs, r -> !r.partial()), bySeed(runs, ReportRun::partial));
+    return d == null ? null : new PartialRow(d);
+  }
+
+  /** The efficiency plan's networks: DenseNets first, then ResNets, each by parameters. */
+  public static List<EfficiencyRow> efficiency(List<ReportRun> runs) {
+    Map<String, List<ReportRun>> byModel = new LinkedHashMap<>();
+    runs.forEach(r -> byModel.computeIfAbsent(r.paperModel(), k -> new ArrayList<>()).add(r));
+    List<EfficiencyRow> out = new ArrayList<>();
+    byModel.forEach((m, rs) -> {
+      ReportRun first = rs.get(0);
+      String family = first.record().spec().model() instanceof DenseNetSpec ? "DenseNet" : "ResNet";
+      out.add(new EfficiencyRow(m, first.record().spec().model().name(), family, first.parameters(),
+          SeedStats.of(rs.stream().map(ReportRun::errorPercent).toList()), List.copyOf(rs)));
+    });
+    out.sort((a, b) -> a.family().equals(b.family())
+        ? Long.compare(a.parameters(), b.parameters()) : a.family().compareTo(b.family()));
+    return out;
+  }
+
+  /** One seed-averaged curve per paper network in {@code runs} (epochs every run has). */
+  public static List<Curve> curves(List<ReportRun> runs, java.util.function.Function<ReportRun, String> name) {
+    Map<String, List<ReportRun>> groups = new LinkedHashMap<>();
+    runs.forEach(r -> groups.computeIfAbsent(name.apply(r), k -> new ArrayList<>()).add(r));
+    List<Curve> out = new ArrayList<>();
+    groups.forEach((n, rs) -> {
+      int epochs = rs.stream().mapToInt(r -> r.record().metrics().size()).min().orElse(0);
+      double[] x = new double[epochs];
+      double[] loss = new double[epochs];
+      double[] err = new double[epochs];
+      for (int e = 0; e < epochs; e++) {
+        x[e] = e + 1;
+        for (ReportRun r : rs) {
+          EpochMetrics m = r.record().metrics().get(e);
+          loss[e] += m.trainLoss() / rs.size();
+          err[e] += 100 * m.testError() / rs.size();
+        }
+      }
+      out.add(new Curve(n, x, loss, err, rs.size()));
+    });
+    return out;
+  }
+
+  private static Map<Long, Double> bySeed(List<ReportRun> runs, Predicate<ReportRun> which) {
+    Map<Long, Double> out = new TreeMap<>();
+    runs.stream().filter(which).forEach(r -> out.put(r.seed(), r.errorPercent()));
+    return out;
+  }
+}

@@ -1,0 +1,69 @@
+package repro.densenet.reports;
+
+import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.RunRecord;
+
+/**
+ * A finished run of a suite, as the report sees it.
+ *
+ * @param suite the suite directory the run lies in ({@code table1}, {@code dropout}, ...)
+ * @param record the run's files, read and cross-checked
+ */
+public record ReportRun(String suite, RunRecord record) {
+
+  /** The run's experiment (every run of a suite has one). */
+  public ExperimentSpec experiment() {
+    return record.experiment();
+  }
+
+  /**
+   * The paper network this run stands for: the part of the label before the first '_' (labels are
+   * {@code <paper model>_<paper dataset>[_<variant>]}, e.g. {@code densenet-40-12_c10_drop0}).
+   */
+  public String paperModel() {
+    String label = experiment().label();
+    int i = label.indexOf('_');
+    return i < 0 ? label : label.substring(0, i);
+  }
+
+  /** The paper dataset this run stands for (c10, c10+, c100, c100+, svhn). */
+  public String paperDataset() {
+    return experiment().dataset();
+  }
+
+  /** Seed of the run. */
+  public long seed() {
+    return experiment().seed();
+  }
+
+  /**
+   * The run's reported test error in percent: the final epoch's for "final" selection (CIFAR),
+   * the test error at the best validation epoch for "best-validation" (SVHN).
+   */
+  public double errorPercent() {
+    var r = record.result();
+    boolean bestVal = "best-validation".equals(r.data().selection()) && r.bestValidationTestError() != null;
+    return 100 * (bestVal ? r.bestValidationTestError() : r.finalTestError());
+  }
+
+  /** Trainable parameters. */
+  public long parameters() {
+    return record.result().parameters();
+  }
+
+  /** Whether the trained network uses partial connectivity. */
+  public boolean partial() {
+    return record.spec().model() instanceof DenseNetSpec d && d.isPartial();
+  }
+
+  /** Dropout rate the run trained with. */
+  public double dropRate() {
+    return record.spec().model().dropRate();
+  }
+
+  /** Path of the run's page inside the report: {@code runs/<suite>/<run id>.html}. */
+  public String page() {
+    return "runs/" + suite + "/" + record.runId() + ".html";
+  }
+}

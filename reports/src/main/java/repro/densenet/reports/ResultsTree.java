@@ -1,0 +1,70 @@
+package repro.densenet.reports;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import repro.densenet.core.result.RunFiles;
+import repro.densenet.core.result.RunRecord;
+
+/**
+ * A results directory read for a report: the finished runs of suites ({@code <results>/<suite>/<run
+ * id>/}), and every run directory that was left out with the reason (unfinished, damaged, not part
+ * of a suite).
+ *
+ * @param root the results directory
+ * @param runs finished runs of suites, in path order
+ * @param skipped run directories left out, with one sentence each
+ */
+public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped) {
+
+  /**
+   * A run directory the report does not use.
+   *
+   * @param dir the run directory
+   * @param reason why, in one sentence
+   * @param damaged true for files that contradict each other or do not parse; false for a run
+   *     that is simply not finished yet or not part of a suite
+   */
+  public record Skipped(Path dir, String reason, boolean damaged) {}
+
+  public ResultsTree {
+    runs = List.copyOf(runs);
+    skipped = List.copyOf(skipped);
+  }
+
+  /**
+   * Reads every run directory under {@code root}; {@code progress} hears (done, total) after each.
+   *
+   * @throws IOException if {@code root} is not a readable directory
+   */
+  public static ResultsTree read(Path root, BiConsumer<Integer, Integer> progress) throws IOException {
+    List<Path> dirs = RunFiles.find(root);
+    List<ReportRun> runs = new ArrayList<>();
+    List<Skipped> skipped = new ArrayList<>();
+    for (int i = 0; i < dirs.size(); i++) {
+      Path dir = dirs.get(i);
+      try {
+        RunRecord r = RunFiles.read(dir);
+        if (!r.finished()) {
+          skipped.add(new Skipped(dir, "unfinished: " + r.metrics().size() + " of "
+              + r.spec().training().epochs() + " epochs", false));
+        } else if (r.experiment() == null) {
+          skipped.add(new Skipped(dir, "not a suite run (no " + RunFiles.EXPERIMENT + ")", false));
+        } else {
+          runs.add(new ReportRun(dir.getParent().getFileName().toString(), r));
+        }
+      } catch (IOException e) {
+        skipped.add(new Skipped(dir, e.getMessage(), true));
+      }
+      progress.accept(i + 1, dirs.size());
+    }
+    return new ResultsTree(root, runs, skipped);
+  }
+
+  /** The finished runs of one suite. */
+  public List<ReportRun> suite(String name) {
+    return runs.stream().filter(r -> r.suite().equals(name)).toList();
+  }
+}

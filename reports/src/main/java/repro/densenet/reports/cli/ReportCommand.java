@@ -1,0 +1,72 @@
+package repro.densenet.reports.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import repro.densenet.reports.ResultsTree;
+import repro.densenet.reports.render.ReportWriter;
+
+/** {@code densenet report --results DIR --out DIR [--format html,md,csv]}. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Render the runs of a results directory as a static report next to the paper's numbers:",
+      "index.html (open it offline), report.md, CSV tables, figures as PNG and SVG, one page per run.",
+      "Unfinished and damaged runs are skipped and listed with the reason."
+    })
+public final class ReportCommand implements Callable<Integer> {
+
+  @Option(names = "--results", required = true, description = "Results directory (as given to suite --results).")
+  Path results;
+
+  @Option(names = "--out", description = "Output directory (default: <results>/report).")
+  Path out;
+
+  @Option(names = "--format", split = ",", description = "Any of html, md, csv (default: all).")
+  List<String> formats;
+
+  @Option(names = "--date", description = "Time printed in the header, ISO-8601 (default: now).")
+  String date;
+
+  @Override
+  public Integer call() throws Exception {
+    Set<ReportWriter.Format> fs = EnumSet.noneOf(ReportWriter.Format.class);
+    if (formats != null) {
+      for (String f : formats) {
+        try {
+          fs.add(ReportWriter.Format.valueOf(f.strip().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--format takes html, md or csv (comma-separated), got '" + f + "'", e);
+        }
+      }
+    }
+    Instant now;
+    try {
+      now = date == null ? Instant.now() : Instant.parse(date);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("--date must be an ISO-8601 instant such as 2026-12-02T00:00:00Z, got '" + date + "'", e);
+    }
+    Path target = out == null ? results.resolve("report") : out;
+    long t0 = System.nanoTime();
+    ResultsTree tree = ResultsTree.read(results, (done, total) -> {
+      if (done % 50 == 0 || done.equals(total)) {
+        System.err.printf(Locale.ROOT, "report: read %d of %d run directories%n", done, total);
+      }
+    });
+    ReportWriter.Summary s = new ReportWriter(tree, target, fs, now).write();
+    for (ResultsTree.Skipped k : tree.skipped()) {
+      System.err.println("report: skipped " + k.dir() + ": " + (k.damaged() ? "damaged: " : "") + k.reason());
+    }
+    System.out.printf(Locale.ROOT, "report: %d runs, %d skipped -> %d files in %s (%.1f s)%s%n", s.runs(), s.skipped(),
+        s.files().size(), target, (System.nanoTime() - t0) / 1e9,
+        s.files().contains("index.html") ? "; open " + target.resolve("index.html") : "");
+    return 0;
+  }
+}

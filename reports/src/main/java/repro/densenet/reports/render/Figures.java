@@ -1,0 +1,214 @@
+package repro.densenet.reports.render;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import repro.densenet.core.result.FeatureReuse;
+import repro.densenet.core.result.Json;
+import repro.densenet.reports.Ablations;
+
+/**
+ * The report's figures as PNG and SVG (XChart): Figure 3 and 6 style training curves, the Figure 4
+ * feature-reuse heat maps, the Figure 5 parameter-efficiency plot. Every figure file is written
+ * atomically; {@link #WIDTH} x {@link #HEIGHT} pixels for the line charts, {@link #HEAT_SIZE}
+ * square for the heat maps.
+ */
+public final class Figures {
+
+  /** Width of the line charts in pixels. */
+  public static final int WIDTH = 760;
+  /** Height of the line charts in pixels. */
+  public static final int HEIGHT = 480;
+  /** Side of a heat map in pixels. */
+  public static final int HEAT_SIZE = 520;
+
+  private static final Color[] SERIES = {
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e)
+  };
+
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  private Figures() {}
+
+  /** A figure written as {@code <name>.png} and {@code <name>.svg}: its base name and caption. */
+  public record Written(String name, String caption) {}
+
+  /** Training loss and test error per epoch of each curve (Figures 3 and 6): two figures. */
+  public static List<Written> curves(Path dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
+    XYChart loss = lineChart(what + ": training loss", "epoch", "training loss (cross-entropy)");
+    XYChart err = lineChart(what + ": test error", "epoch", "test error (%)");
+    int i = 0;
+    for (Ablations.Curve c : curves) {
+      String name = c.name() + " (" + c.seeds() + (c.seeds() == 1 ? " seed)" : " seeds, mean)");
+      style(loss.addSeries(name, c.epochs(), c.trainLoss()), i);
+      style(err.addSeries(name, c.epochs(), c.testErrorPercent()), i);
+      i++;
+    }
+    List<Written> out = new ArrayList<>();
+    out.add(write(dir, prefix + "-train-loss", loss, what + ": training loss per epoch"));
+    out.add(write(dir, prefix + "-test-error", err, what + ": test error per epoch"));
+    return out;
+  }
+
+  /** Figure 5: test error against parameters, one point per run and the mean with its 95% interval. */
+  public static Written efficiency(Path dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
+    XYChart chart = lineChart("Parameter efficiency (Figure 5)", "parameters (millions, log scale)", "test error (%)");
+    chart.getStyler().setXAxisLogarithmic(true);
+    Map<String, List<repro.densenet.reports.Ablations.EfficiencyRow>> byFamily = new LinkedHashMap<>();
+    rows.forEach(r -> byFamily.computeIfAbsent(r.family(), k -> new ArrayList<>()).add(r));
+    int i = 0;
+    for (var e : byFamily.entrySet()) {
+      List<repro.densenet.reports.Ablations.EfficiencyRow> rs = e.getValue();
+      double[] x = rs.stream().mapToDouble(r -> r.parameters() / 1e6).toArray();
+      double[] y = rs.stream().mapToDouble(r -> r.error().mean()).toArray();
+      double[] bars = rs.stream().mapToDouble(r -> r.error().hasInterval() ? r.error().halfWidth() : 0).toArray();
+      style(chart.addSeries(e.getKey() + " (mean, 95% interval)", x, y, bars), i);
+      List<Double> px = new ArrayList<>();
+      List<Double> py = new ArrayList<>();
+      rs.forEach(r -> r.runs().forEach(run -> {
+        px.add(r.parameters() / 1e6);
+        py.add(run.errorPercent());
+      }));
+      XYSeries runs = chart.addSeries(e.getKey() + " (each run)", px, py);
+      runs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      runs.setMarker(SeriesMarkers.DIAMOND);
+      runs.setMarkerColor(SERIES[i % SERIES.length].brighter());
+      runs.setShowInLegend(true);
+      i++;
+    }
+    chart.getStyler().setErrorBarsColorSeriesColor(true);
+    return write(dir, "fig5-efficiency", chart, "Test error against trainable parameters, DenseNet against pre-activation ResNet");
+  }
+
+  /**
+   * Figure 4: for each dense block, the mean column-normalised filter-weight norm that each target
+   * layer (x) gives to each source (y: 0 = the block's input, s = layer s of the block); the last
+   * column is the transition (blocks 1, 2) or the classifier (block 3).
+   */
+  public static List<Written> featureReuse(Path dir, FeatureReuse reuse) throws IOException {
+    List<Written> out = new ArrayList<>();
+    for (int b = 1; b <= 3; b++) {
+      List<FeatureReuse.Layer> targets = new ArrayList<>();
+      for (FeatureReuse.Layer l : reuse.layers()) {
+        if (l.block() == b) {
+          targets.add(l);
+        }
+      }
+      int n = targets.size() - 1;
+      String last = b < 3 ? "T" : "C";
+      List<String> xs = new ArrayList<>();
+      for (int t = 1; t <= n; t++) {
+        xs.add(String.valueOf(t));
+      }
+      xs.add(last);
+      List<String> ys = new ArrayList<>();
+      for (int s = 0; s <= n; s++) {
+        ys.add(String.valueOf(s));
+      }
+      List<Number[]> cells = new ArrayList<>();
+      for (int t = 0; t < targets.size(); t++) {
+        double[] bySource = sourceMeans(targets.get(t), b, n);
+        double max = 0;
+        int sources = Math.min(t + 1, n + 1);
+        for (int s = 0; s < sources; s++) {
+          max = Math.max(max, bySource[s]);
+        }
+        for (int s = 0; s < sources; s++) {
+          cells.add(new Number[] {t, s, max == 0 ? 0 : bySource[s] / max});
+        }
+      }
+      HeatMapChart chart =
+          new HeatMapChartBuilder().width(HEAT_SIZE).height(HEAT_SIZE)
+              .title("Feature reuse, dense block " + b)
+              .xAxisTitle("target layer (" + last + " = " + (b < 3 ? "transition" : "classifier") + ")")
+              .yAxisTitle("source layer (0 = block input)").build();
+      chart.getStyler().setRangeColors(new Color[] {new Color(0x08306b), new Color(0x2171b5), new Color(0xfdae61), new Color(0xd7191c)});
+      chart.getStyler().setMin(0).setMax(1);
+      chart.getStyler().setChartBackgroundColor(Color.WHITE);
+      chart.getStyler().setPlotBackgroundColor(new Color(0xf2f2f2));
+      chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+      chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+      chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, n > 24 ? 8 : 11));
+      chart.getStyler().setLegendVisible(true);
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+      chart.addSeries("normalised norm", xs, ys, cells);
+      out.add(write(dir, "fig4-block" + b, chart,
+          "Dense block " + b + ": average filter-weight norm from source s to target layer, each column normalised to 1"));
+    }
+    return out;
+  }
+
+  /** Mean normalised norm per source group: index 0 the block input, s the block's layer s. */
+  static double[] sourceMeans(FeatureReuse.Layer layer, int block, int layersPerBlock) {
+    double[] sum = new double[layersPerBlock + 1];
+    int[] count = new int[layersPerBlock + 1];
+    String prefix = "block" + block + ".layer";
+    for (int c = 0; c < layer.sources().size(); c++) {
+      String src = layer.sources().get(c);
+      int bracket = src.indexOf('[');
+      String group = bracket < 0 ? src : src.substring(0, bracket);
+      int s = group.startsWith(prefix) ? Integer.parseInt(group.substring(prefix.length())) : 0;
+      sum[s] += layer.normalized()[c];
+      count[s]++;
+    }
+    for (int s = 0; s < sum.length; s++) {
+      sum[s] = count[s] == 0 ? 0 : sum[s] / count[s];
+    }
+    return sum;
+  }
+
+  private static XYChart lineChart(String title, String x, String y) {
+    XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    var s = c.getStyler();
+    s.setChartBackgroundColor(Color.WHITE);
+    s.setPlotBackgroundColor(Color.WHITE);
+    s.setPlotGridLinesColor(new Color(0xdddddd));
+    s.setLegendPosition(Styler.LegendPosition.InsideNE);
+    s.setLegendBorderColor(new Color(0xbbbbbb));
+    s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+    s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    c.getStyler().setMarkerSize(6);
+    return c;
+  }
+
+  private static void style(XYSeries s, int i) {
+    Color c = SERIES[i % SERIES.length];
+    s.setLineColor(c);
+    s.setMarkerColor(c);
+    s.setLineStyle(new BasicStroke(2f));
+    s.setMarker(SeriesMarkers.CIRCLE);
+  }
+
+  private static Written write(Path dir, String name, Chart<?, ?> chart, String caption) throws IOException {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
+    Json.writeAtomically(dir.resolve(name + ".png"), png.toByteArray());
+    ByteArrayOutputStream svg = new ByteArrayOutputStream();
+    VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    Json.writeAtomically(dir.resolve(name + ".svg"), svg.toByteArray());
+    return new Written(name, caption);
+  }
+}

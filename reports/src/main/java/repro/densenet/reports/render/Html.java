@@ -1,0 +1,47 @@
+package repro.densenet.reports.render;
+
+/** Small HTML helpers (escaping, the report's style sheet). */
+final class Html {
+
+  private Html() {}
+
+  static String esc(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        case '"' -> b.append("&quot;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  static String page(String title, String rootPrefix, String body) {
+    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(title)
+        + "</title>\n<link rel=\"stylesheet\" href=\"" + rootPrefix + "style.css\">\n</head>\n<body>\n" + body
+        + "\n</body>\n</html>\n";
+  }
+
+  static final String CSS = """
+      body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px 32px; color: #222; max-width: 1500px; }
+      h1 { font-size: 22px; margin: 0 0 6px 0; } h2 { font-size: 19px; margin-top: 34px; border-bottom: 1px solid #ccc; padding-bottom: 4px; }
+      .scale { border-radius: 6px; padding: 14px 20px; margin-bottom: 18px; color: #fff; }
+      .scale .big { font-size: 44px; font-weight: bold; letter-spacing: 2px; }
+      .scale p { font-size: 15px; margin: 6px 0 0 0; max-width: 1100px; }
+      .scale-smoke { background: #8a6d00; } .scale-cpu { background: #1f5f99; } .scale-paper { background: #2b7a3d; }
+      .scale-mixed, .scale-none { background: #8b1e1e; }
+      table { border-collapse: collapse; margin: 10px 0; font-size: 14px; }
+      th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }
+      th { background: #f0f0f0; } td.l, th.l { text-align: left; }
+      tr.baseline td { color: #777; } tr.ours td { background: #fbfbf4; }
+      .pub { color: #555; } .verdict { font-weight: bold; padding-left: 4px; }
+      .v-CONSISTENT { color: #2b7a3d; } .v-BETTER { color: #1f5f99; } .v-WORSE { color: #b0321e; } .v-SINGLE_RUN { color: #8a6d00; }
+      .meta td { text-align: left; } .note { color: #555; font-size: 13px; max-width: 1100px; }
+      figure { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; } figcaption { font-size: 13px; color: #444; max-width: 760px; }
+      figure img { border: 1px solid #ddd; }
+      pre { background: #f6f6f6; padding: 8px; font-size: 12px; overflow-x: auto; }
+      """;
+}

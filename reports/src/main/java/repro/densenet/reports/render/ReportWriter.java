@@ -1,0 +1,507 @@
+package repro.densenet.reports.render;
+
+import static repro.densenet.reports.render.Html.esc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import repro.densenet.core.result.EpochMetrics;
+import repro.densenet.core.result.Json;
+import repro.densenet.core.result.RunFiles;
+import repro.densenet.core.result.RunRecord;
+import repro.densenet.core.result.Scale;
+import repro.densenet.reports.Ablations;
+import repro.densenet.reports.ReportRun;
+import repro.densenet.reports.ResultsTree;
+import repro.densenet.reports.Scales;
+import repro.densenet.reports.Table1;
+import repro.densenet.reports.paper.Published;
+import repro.densenet.reports.stats.PairedDifference;
+import repro.densenet.reports.stats.SeedStats;
+import repro.densenet.reports.stats.Verdict;
+
+/**
+ * Renders a {@link ResultsTree} as one static directory: {@code index.html} (open it offline: every
+ * figure, style sheet and run page is inside the directory), {@code report.md}, CSV tables, the
+ * figures as PNG and SVG, and one page per run with copies of its record files.
+ */
+public final class ReportWriter {
+
+  /** Output formats. */
+  public enum Format { HTML, MD, CSV }
+
+  /**
+   * What was written.
+   *
+   * @param files files written, relative to the output directory
+   * @param runs runs used
+   * @param skipped run directories left out
+   */
+  public record Summary(List<String> files, int runs, int skipped) {}
+
+  private final ResultsTree tree;
+  private final Path out;
+  private final Set<Format> formats;
+  private final Instant now;
+  private final List<String> written = new ArrayList<>();
+
+  /**
+   * @param tree the results read
+   * @param out output directory (created)
+   * @param formats which formats to write
+   * @param now the time printed in the header (a fixed value makes the report a pure function of the records)
+   */
+  public ReportWriter(ResultsTree tree, Path out, Set<Format> formats, Instant now) {
+    this.tree = tree;
+    this.out = out;
+    this.formats = formats.isEmpty() ? EnumSet.allOf(Format.class) : EnumSet.copyOf(formats);
+    this.now = now;
+  }
+
+  /** Writes the report. */
+  public Summary write() throws IOException {
+    Files.createDirectories(out);
+    Table1 t1 = Table1.of(tree.suite("table1"));
+    List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
+    Ablations.PartialRow partial = Ablations.partial(tree.suite("partial"));
+    List<Ablations.EfficiencyRow> efficiency = Ablations.efficiency(tree.suite("efficiency"));
+    List<Ablations.Curve> fig3 = Ablations.curves(tree.suite("curves"), r -> r.paperModel());
+    List<Ablations.Curve> fig6 =
+        Ablations.curves(tree.suite("partial"), r -> r.paperModel() + (r.partial() ? " partial" : " full"));
+    ReportRun reuse = tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null).findFirst().orElse(null);
+
+    List<Figures.Written> figs3 = List.of();
+    List<Figures.Written> figs4 = List.of();
+    Figures.Written fig5 = null;
+    List<Figures.Written> figs6 = List.of();
+    if (formats.contains(Format.HTML)) {
+      Path figDir = out.resolve("figures");
+      if (!fig3.isEmpty()) {
+        figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
+      }
+      if (reuse != null) {
+        figs4 = Figures.featureReuse(figDir, reuse.record().featureReuse());
+      }
+      if (!efficiency.isEmpty()) {
+        fig5 = Figures.efficiency(figDir, efficiency);
+      }
+      if (!fig6.isEmpty()) {
+        figs6 = Figures.curves(figDir, "fig6", "Full vs partial connectivity on C10+ (Figure 6)", fig6);
+      }
+      for (Figures.Written f : concat(figs3, figs4, fig5 == null ? List.of() : List.of(fig5), figs6)) {
+        written.add("figures/" + f.name() + ".png");
+        written.add("figures/" + f.name() + ".svg");
+      }
+      write("style.css", Html.CSS);
+      for (ReportRun r : tree.runs()) {
+        runPage(r);
+      }
+      write("index.html", index(t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse));
+    }
+    if (formats.contains(Format.MD)) {
+      write("report.md", markdown(t1, dropout, partial, efficiency));
+    }
+    if (formats.contains(Format.CSV)) {
+      write("table1.csv", table1Csv(t1));
+      write("runs.csv", runsCsv());
+      write("efficiency.csv", efficiencyCsv(efficiency));
+      write("comparisons.csv", comparisonsCsv(dropout, partial));
+    }
+    return new Summary(List.copyOf(written), tree.runs().size(), tree.skipped().size());
+  }
+
+  @SafeVarargs
+  private static <T> List<T> concat(List<? extends T>... lists) {
+    List<T> all = new ArrayList<>();
+    for (List<? extends T> l : lists) {
+      all.addAll(l);
+    }
+    return all;
+  }
+
+  // ---------------------------------------------------------------- HTML
+
+  private String index(Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
+      List<Ablations.EfficiencyRow> efficiency, List<Figures.Written> figs3, List<Figures.Written> figs4,
+      Figures.Written fig5, List<Figures.Written> figs6, ReportRun reuse) {
+    Scale scale = Scales.common(tree.runs());
+    String scaleName = Scales.name(scale, !tree.runs().isEmpty());
+    StringBuilder b = new StringBuilder();
+    b.append("<div class=\"scale scale-").append(scaleName).append("\"><div class=\"big\">")
+        .append(scaleName.toUpperCase(Locale.ROOT)).append(" SCALE</div><p>")
+        .append(esc(Scales.meaning(scale))).append("</p></div>\n");
+    b.append("<h1>Densely Connected Convolutional Networks: reproduction report</h1>\n");
+    b.append("<table class=\"meta\">\n");
+    meta(b, "results directory", tree.root().toAbsolutePath().normalize().toString());
+    meta(b, "runs used", tree.runs().size() + " finished runs of " + suites().size() + " suites (" + String.join(", ", suites()) + ")");
+    meta(b, "runs skipped", tree.skipped().isEmpty() ? "none" : tree.skipped().size() + " (see Skipped runs below)");
+    meta(b, "code (git SHA)", distinct(r -> r.record().result().provenance().gitSha()
+        + (Boolean.TRUE.equals(r.record().result().provenance().gitDirty()) ? " (dirty)" : "")));
+    meta(b, "devices", distinct(r -> r.record().result().provenance().device()));
+    meta(b, "TensorFlow", distinct(r -> "Java " + r.record().result().provenance().tensorflowJavaVersion()
+        + ", runtime " + r.record().result().provenance().tensorflowRuntimeVersion()));
+    meta(b, "report written", now.toString());
+    b.append("</table>\n");
+
+    b.append("<h2>Table 1: test error (%)</h2>\n");
+    b.append("<p class=\"note\">Each column is one experiment; a column standing in for several of the paper's datasets"
+        + " is shown once (its runs counted once). \u201cours\u201d is the mean over seeds \u00b1 the half-width of the 95% t"
+        + " interval, with n; click it for the runs. Grey rows are the paper's baselines, which are not reproduced here."
+        + " * = run by the DenseNet authors themselves.");
+    if (t1.scale() == Scale.PAPER) {
+      b.append(" Marks: ");
+      for (Verdict v : Verdict.values()) {
+        b.append("<span class=\"verdict v-").append(v.name()).append("\">").append(esc(v.mark())).append("</span> ")
+            .append(esc(v.meaning())).append("; ");
+      }
+    } else {
+      b.append(" No verdict against the published values at this scale: the stand-in data and networks differ from the paper's.");
+    }
+    b.append("</p>\n<table>\n<tr><th class=\"l\" rowspan=\"2\">Method</th><th rowspan=\"2\">Depth</th><th rowspan=\"2\">Params</th>");
+    for (Table1.Column c : t1.columns()) {
+      b.append("<th colspan=\"2\">").append(esc(c.title())).append("</th>");
+    }
+    b.append("</tr>\n<tr>");
+    for (Table1.Column c : t1.columns()) {
+      b.append("<th>paper</th><th>ours<br><span class=\"pub\">").append(esc(c.standIn())).append("</span></th>");
+    }
+    b.append("</tr>\n");
+    for (Table1.Row row : t1.rows()) {
+      boolean ours = row.paper().reproduced();
+      b.append("<tr class=\"").append(ours ? "ours" : "baseline").append("\"><td class=\"l\">").append(esc(row.paper().method()))
+          .append("<br><span class=\"pub\">").append(esc(row.paper().source())).append("</span></td><td>")
+          .append(esc(row.paper().depth())).append("</td><td>").append(esc(row.paper().params())).append("</td>");
+      for (Table1.Cell cell : row.cells()) {
+        b.append("<td class=\"pub\">").append(cell.published().stream().map(Published::text).collect(Collectors.joining(" / ")))
+            .append("</td><td>");
+        if (cell.ours() != null) {
+          b.append("<a href=\"").append(cell.runs().get(0).page()).append("\">").append(esc(cell.ours().text(2))).append("</a>");
+          if (cell.runs().size() > 1) {
+            b.append("<br>");
+            for (ReportRun r : cell.runs()) {
+              b.append("<a href=\"").append(r.page()).append("\">s").append(r.seed()).append("</a> ");
+            }
+          }
+          if (cell.verdict() != null) {
+            b.append("<span class=\"verdict v-").append(cell.verdict().name()).append("\" title=\"")
+                .append(esc(cell.verdict().meaning())).append("\">").append(esc(cell.verdict().mark())).append("</span>");
+          }
+        } else if (ours) {
+          b.append("<span class=\"pub\">no runs</span>");
+        }
+        b.append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n");
+
+    b.append("<h2>Dropout without augmentation (section 4.2)</h2>\n");
+    if (dropout.isEmpty()) {
+      b.append("<p class=\"note\">No finished runs of the dropout suite.</p>\n");
+    } else {
+      b.append("<p class=\"note\">Paired by seed: difference = error without dropout \u2212 error with dropout (percentage points);"
+          + " positive means dropout lowers the error.</p>\n<table><tr><th class=\"l\">dataset</th><th>paper with / without</th>"
+          + "<th>ours with dropout</th><th>ours without</th><th>difference (95% interval)</th></tr>\n");
+      for (Ablations.DropoutRow r : dropout) {
+        b.append("<tr><td class=\"l\">").append(r.dataset().toUpperCase(Locale.ROOT)).append("</td><td>")
+            .append(r.published() == null ? "-" : fmt(r.published().withDropout()) + " / " + fmt(r.published().withoutDropout()))
+            .append("</td><td>").append(esc(r.difference().a().text(2))).append("</td><td>")
+            .append(esc(r.difference().b().text(2))).append("</td><td>").append(esc(diffText(r.difference()))).append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+
+    b.append("<h2>Partial versus full connectivity (Figure 6)</h2>\n");
+    if (partial == null) {
+      b.append("<p class=\"note\">No paired runs of the partial suite.</p>\n");
+    } else {
+      b.append("<p class=\"note\">Paired by seed: difference = final test error of the partial network \u2212 the full one"
+          + " (percentage points); the paper reports that partial connectivity raises the error.</p>\n"
+          + "<table><tr><th>full</th><th>partial</th><th>difference (95% interval)</th></tr><tr><td>")
+          .append(esc(partial.difference().a().text(2))).append("</td><td>").append(esc(partial.difference().b().text(2)))
+          .append("</td><td>").append(esc(diffText(partial.difference()))).append("</td></tr></table>\n");
+    }
+    figures(b, figs6);
+
+    b.append("<h2>Parameter efficiency (Figure 5)</h2>\n");
+    if (efficiency.isEmpty()) {
+      b.append("<p class=\"note\">No finished runs of the efficiency suite.</p>\n");
+    } else {
+      b.append("<table><tr><th class=\"l\">paper network</th><th class=\"l\">trained</th><th>parameters</th><th>test error (%)</th></tr>\n");
+      for (Ablations.EfficiencyRow r : efficiency) {
+        b.append("<tr><td class=\"l\">").append(esc(r.paperModel())).append("</td><td class=\"l\">").append(esc(r.trainedModel()))
+            .append("</td><td>").append(String.format(Locale.ROOT, "%,d", r.parameters())).append("</td><td><a href=\"")
+            .append(r.runs().get(0).page()).append("\">").append(esc(r.error().text(2))).append("</a></td></tr>\n");
+      }
+      b.append("</table>\n");
+      figures(b, fig5 == null ? List.of() : List.of(fig5));
+    }
+
+    b.append("<h2>Training curves (Figure 3)</h2>\n");
+    if (figs3.isEmpty()) {
+      b.append("<p class=\"note\">No finished runs of the curves suite.</p>\n");
+    }
+    figures(b, figs3);
+
+    b.append("<h2>Feature reuse (Figure 4)</h2>\n");
+    if (reuse == null) {
+      b.append("<p class=\"note\">No finished run of the reuse suite with its feature-reuse matrix.</p>\n");
+    } else {
+      b.append("<p class=\"note\">From <a href=\"").append(reuse.page()).append("\">").append(esc(reuse.record().runId()))
+          .append("</a> (").append(esc(reuse.record().spec().model().name())).append(").</p>\n");
+    }
+    figures(b, figs4);
+
+    b.append("<h2>Runs</h2>\n<table><tr><th class=\"l\">suite</th><th class=\"l\">run</th><th class=\"l\">trained</th>"
+        + "<th class=\"l\">data</th><th>seed</th><th>epochs</th><th>test error (%)</th><th>parameters</th><th>wall time</th></tr>\n");
+    for (ReportRun r : tree.runs()) {
+      RunRecord rec = r.record();
+      b.append("<tr><td class=\"l\">").append(esc(r.suite())).append("</td><td class=\"l\"><a href=\"").append(r.page()).append("\">")
+          .append(esc(rec.runId())).append("</a></td><td class=\"l\">").append(esc(rec.spec().model().name()))
+          .append("</td><td class=\"l\">").append(esc(rec.spec().data().dataset())).append(rec.spec().data().augmentation() ? "+" : "")
+          .append("</td><td>").append(r.seed()).append("</td><td>").append(rec.result().epochs()).append("</td><td>")
+          .append(fmt(r.errorPercent())).append("</td><td>").append(String.format(Locale.ROOT, "%,d", r.parameters()))
+          .append("</td><td>").append(duration(rec.result().wallSeconds())).append("</td></tr>\n");
+    }
+    b.append("</table>\n");
+    b.append("<h2>Skipped runs</h2>\n");
+    if (tree.skipped().isEmpty()) {
+      b.append("<p class=\"note\">None: every run directory under the results directory was used.</p>\n");
+    } else {
+      b.append("<table><tr><th class=\"l\">run directory</th><th class=\"l\">why</th></tr>\n");
+      for (ResultsTree.Skipped s : tree.skipped()) {
+        b.append("<tr><td class=\"l\">").append(esc(tree.root().relativize(s.dir()).toString())).append("</td><td class=\"l\">")
+            .append(s.damaged() ? "damaged: " : "").append(esc(s.reason())).append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    return Html.page("DenseNet reproduction (" + scaleName + " scale)", "", b.toString());
+  }
+
+  private void figures(StringBuilder b, List<Figures.Written> figs) {
+    for (Figures.Written f : figs) {
+      b.append("<figure><a href=\"figures/").append(f.name()).append(".svg\"><img src=\"figures/").append(f.name())
+          .append(".png\" alt=\"").append(esc(f.caption())).append("\"></a><figcaption>").append(esc(f.caption()))
+          .append(" (<a href=\"figures/").append(f.name()).append(".svg\">SVG</a>)</figcaption></figure>\n");
+    }
+  }
+
+  private void runPage(ReportRun r) throws IOException {
+    RunRecord rec = r.record();
+    String base = "runs/" + r.suite() + "/" + rec.runId();
+    List<String> files = new ArrayList<>();
+    for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
+        "feature-reuse.csv")) {
+      Path src = rec.dir().resolve(f);
+      if (Files.isRegularFile(src)) {
+        write(base + "/" + f, Files.readAllBytes(src));
+        files.add(f);
+      }
+    }
+    var res = rec.result();
+    StringBuilder b = new StringBuilder();
+    b.append("<p><a href=\"../../index.html\">\u2190 report</a></p>\n<h1>").append(esc(rec.runId())).append("</h1>\n<table class=\"meta\">\n");
+    meta(b, "suite", r.suite());
+    meta(b, "stands for", r.paperModel() + " on " + r.paperDataset());
+    meta(b, "trained", rec.spec().model().name() + ", dropout " + rec.spec().model().dropRate() + ", "
+        + String.format(Locale.ROOT, "%,d", res.parameters()) + " parameters");
+    meta(b, "data", rec.spec().data().dataset() + (rec.spec().data().augmentation() ? " (augmented)" : "") + ", "
+        + rec.spec().data().trainImages() + " train / " + rec.spec().data().validationImages() + " validation / "
+        + rec.spec().data().testImages() + " test images, selection " + rec.spec().data().selection());
+    meta(b, "seed", String.valueOf(r.seed()));
+    meta(b, "test error", fmt(r.errorPercent()) + " %");
+    meta(b, "wall time", duration(res.wallSeconds()) + (res.resumedAtEpochs().isEmpty() ? "" : ", resumed after epochs " + res.resumedAtEpochs()));
+    meta(b, "throughput", String.format(Locale.ROOT, "%.1f training / %.1f inference images/s (medians over epochs)",
+        res.trainImagesPerSecond(), res.evalImagesPerSecond()));
+    var p = res.provenance();
+    meta(b, "provenance", "git " + p.gitSha() + (Boolean.TRUE.equals(p.gitDirty()) ? " (dirty)" : "") + "; " + p.device() + "; "
+        + p.host() + "; " + p.jdk() + "; " + p.os() + " " + p.arch() + "; TensorFlow Java " + p.tensorflowJavaVersion()
+        + " (runtime " + p.tensorflowRuntimeVersion() + ", " + p.nativeClassifier() + "); " + p.startTime() + " \u2192 " + p.endTime());
+    b.append("</table>\n<p>Record files: ");
+    for (String f : files) {
+      b.append("<a href=\"").append(rec.runId()).append("/").append(f).append("\">").append(f).append("</a> ");
+    }
+    b.append("</p>\n<h2>Per-epoch metrics</h2>\n<table><tr><th>epoch</th><th>lr</th><th>train loss</th><th>train error (%)</th>"
+        + "<th>test loss</th><th>test error (%)</th><th>validation error (%)</th><th>train img/s</th><th>epoch time</th></tr>\n");
+    for (EpochMetrics m : rec.metrics()) {
+      b.append("<tr><td>").append(m.epoch()).append("</td><td>").append(String.format(Locale.ROOT, "%.4g", m.learningRate()))
+          .append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.trainLoss())).append("</td><td>")
+          .append(fmt(100 * m.trainError())).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.testLoss()))
+          .append("</td><td>").append(fmt(100 * m.testError())).append("</td><td>")
+          .append(m.validationError() == null ? "-" : fmt(100 * m.validationError())).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.1f", m.trainImagesPerSecond())).append("</td><td>")
+          .append(duration(m.epochSeconds())).append("</td></tr>\n");
+    }
+    b.append("</table>\n<h2>Spec</h2>\n<pre>").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
+    write(base + ".html", Html.page(rec.runId(), "../../", b.toString()));
+  }
+
+  private static void meta(StringBuilder b, String k, String v) {
+    b.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>\n");
+  }
+
+  private String distinct(java.util.function.Function<ReportRun, String> f) {
+    Set<String> s = new TreeSet<>();
+    tree.runs().forEach(r -> s.add(f.apply(r)));
+    return s.isEmpty() ? "-" : String.join("; ", s);
+  }
+
+  private List<String> suites() {
+    return tree.runs().stream().map(ReportRun::suite).distinct().toList();
+  }
+
+  // ---------------------------------------------------------------- Markdown and CSV
+
+  private String markdown(Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
+      List<Ablations.EfficiencyRow> efficiency) {
+    Scale scale = Scales.common(tree.runs());
+    StringBuilder b = new StringBuilder();
+    b.append("# DenseNet reproduction: ").append(Scales.name(scale, !tree.runs().isEmpty()).toUpperCase(Locale.ROOT))
+        .append(" SCALE\n\n").append(Scales.meaning(scale)).append("\n\n");
+    b.append("Runs used: ").append(tree.runs().size()).append("; skipped: ").append(tree.skipped().size()).append(".\n\n");
+    b.append("## Table 1: test error (%)\n\nours = mean \u00b1 95% t half-width (n)\n\n| Method | Depth | Params |");
+    for (Table1.Column c : t1.columns()) {
+      b.append(' ').append(c.title()).append(" paper | ").append(c.title()).append(" ours |");
+    }
+    b.append("\n| --- | ---: | ---: |");
+    t1.columns().forEach(c -> b.append(" ---: | ---: |"));
+    b.append('\n');
+    for (Table1.Row row : t1.rows()) {
+      b.append("| ").append(row.paper().method()).append(" | ").append(row.paper().depth()).append(" | ").append(row.paper().params()).append(" |");
+      for (Table1.Cell cell : row.cells()) {
+        b.append(' ').append(cell.published().stream().map(Published::text).collect(Collectors.joining(" / "))).append(" | ")
+            .append(cell.ours() == null ? "" : cell.ours().text(2) + (cell.verdict() == null ? "" : " " + cell.verdict().mark()))
+            .append(" |");
+      }
+      b.append('\n');
+    }
+    b.append("\nStand-ins: ");
+    b.append(t1.columns().stream().map(c -> c.title() + " = " + c.standIn()).collect(Collectors.joining("; "))).append(".\n");
+    if (!dropout.isEmpty()) {
+      b.append("\n## Dropout (without minus with, percentage points, paired by seed)\n\n| dataset | paper with / without | ours with | ours without | difference |\n| --- | ---: | ---: | ---: | ---: |\n");
+      for (Ablations.DropoutRow r : dropout) {
+        b.append("| ").append(r.dataset().toUpperCase(Locale.ROOT)).append(" | ")
+            .append(r.published() == null ? "-" : fmt(r.published().withDropout()) + " / " + fmt(r.published().withoutDropout()))
+            .append(" | ").append(r.difference().a().text(2)).append(" | ").append(r.difference().b().text(2)).append(" | ")
+            .append(diffText(r.difference())).append(" |\n");
+      }
+    }
+    if (partial != null) {
+      b.append("\n## Partial minus full connectivity (percentage points, paired by seed)\n\n| full | partial | difference |\n| ---: | ---: | ---: |\n| ")
+          .append(partial.difference().a().text(2)).append(" | ").append(partial.difference().b().text(2)).append(" | ")
+          .append(diffText(partial.difference())).append(" |\n");
+    }
+    if (!efficiency.isEmpty()) {
+      b.append("\n## Parameter efficiency\n\n| paper network | trained | parameters | test error (%) |\n| --- | --- | ---: | ---: |\n");
+      for (Ablations.EfficiencyRow r : efficiency) {
+        b.append("| ").append(r.paperModel()).append(" | ").append(r.trainedModel()).append(" | ")
+            .append(String.format(Locale.ROOT, "%,d", r.parameters())).append(" | ").append(r.error().text(2)).append(" |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  private String table1Csv(Table1 t1) {
+    StringBuilder b = new StringBuilder("row,method,column,stand_in,published,n,mean,sd,ci_low,ci_high,verdict,runs\n");
+    for (Table1.Row row : t1.rows()) {
+      for (int i = 0; i < t1.columns().size(); i++) {
+        Table1.Column c = t1.columns().get(i);
+        Table1.Cell cell = row.cells().get(i);
+        SeedStats s = cell.ours();
+        b.append(row.paper().id()).append(',').append(csv(row.paper().method())).append(',').append(csv(c.title())).append(',')
+            .append(csv(c.standIn())).append(',')
+            .append(csv(cell.published().stream().map(Published::text).collect(Collectors.joining(" / ")))).append(',')
+            .append(s == null ? "0,,,,," : s.n() + "," + num(s.mean()) + "," + num(s.sd()) + "," + num(s.low()) + "," + num(s.high()) + ",")
+            .append(cell.verdict() == null ? "" : cell.verdict().name()).append(',')
+            .append(csv(cell.runs().stream().map(r -> r.record().runId()).collect(Collectors.joining(" ")))).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  private String runsCsv() {
+    StringBuilder b = new StringBuilder("suite,run_id,label,paper_dataset,trained_model,data,augmentation,seed,epochs,test_error_percent,parameters,wall_seconds,git_sha,device\n");
+    for (ReportRun r : tree.runs()) {
+      RunRecord rec = r.record();
+      b.append(r.suite()).append(',').append(rec.runId()).append(',').append(r.experiment().label()).append(',')
+          .append(r.paperDataset()).append(',').append(rec.spec().model().name()).append(',').append(rec.spec().data().dataset())
+          .append(',').append(rec.spec().data().augmentation()).append(',').append(r.seed()).append(',').append(rec.result().epochs())
+          .append(',').append(num(r.errorPercent())).append(',').append(r.parameters()).append(',')
+          .append(num(rec.result().wallSeconds())).append(',').append(rec.result().provenance().gitSha()).append(',')
+          .append(csv(rec.result().provenance().device())).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String efficiencyCsv(List<Ablations.EfficiencyRow> rows) {
+    StringBuilder b = new StringBuilder("paper_model,trained_model,family,parameters,n,mean,sd,ci_low,ci_high\n");
+    for (Ablations.EfficiencyRow r : rows) {
+      SeedStats s = r.error();
+      b.append(r.paperModel()).append(',').append(r.trainedModel()).append(',').append(r.family()).append(',').append(r.parameters())
+          .append(',').append(s.n()).append(',').append(num(s.mean())).append(',').append(num(s.sd())).append(',')
+          .append(num(s.low())).append(',').append(num(s.high())).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String comparisonsCsv(List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial) {
+    StringBuilder b = new StringBuilder("comparison,dataset,n_pairs,mean_a,mean_b,difference_b_minus_a,ci_low,ci_high,unpaired\n");
+    for (Ablations.DropoutRow r : dropout) {
+      row(b, "dropout: without minus with", r.dataset(), r.difference());
+    }
+    if (partial != null) {
+      row(b, "partial minus full", "c10+", partial.difference());
+    }
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String what, String ds, PairedDifference d) {
+    b.append(csv(what)).append(',').append(ds).append(',').append(d.differences().n()).append(',').append(num(d.a().mean())).append(',')
+        .append(num(d.b().mean())).append(',').append(num(d.differences().mean())).append(',').append(num(d.differences().low()))
+        .append(',').append(num(d.differences().high())).append(',').append(d.unpaired()).append('\n');
+  }
+
+  static String diffText(PairedDifference d) {
+    SeedStats s = d.differences();
+    String t = s.hasInterval()
+        ? String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f] (n=%d pairs)", s.mean(), s.low(), s.high(), s.n())
+        : String.format(Locale.ROOT, "%+.2f (1 pair: no interval)", s.mean());
+    return d.unpaired() > 0 ? t + ", " + d.unpaired() + " unpaired runs left out" : t;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  private static String csv(String s) {
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60)
+        : s >= 60 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60) : s + " s";
+  }
+
+  private void write(String rel, String text) throws IOException {
+    Json.writeAtomically(out.resolve(rel), text);
+    written.add(rel);
+  }
+
+  private void write(String rel, byte[] bytes) throws IOException {
+    Json.writeAtomically(out.resolve(rel), bytes);
+    written.add(rel);
+  }
+}
