@@ -40,7 +40,17 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
    * @throws IOException if {@code root} is not a readable directory
    */
   public static ResultsTree read(Path root, BiConsumer<Integer, Integer> progress) throws IOException {
-    List<Path> dirs = RunFiles.find(root);
+    return read(root, null, progress);
+  }
+
+  /**
+   * Reads every run directory under {@code root} except those under {@code exclude} (a report
+   * written inside the results directory holds copies of run files that are not runs).
+   */
+  public static ResultsTree read(Path root, Path exclude, BiConsumer<Integer, Integer> progress) throws IOException {
+    Path skip = exclude == null ? null : exclude.toAbsolutePath().normalize();
+    List<Path> dirs = RunFiles.find(root).stream()
+        .filter(d -> skip == null || !d.toAbsolutePath().normalize().startsWith(skip)).toList();
     List<ReportRun> runs = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     for (int i = 0; i < dirs.size(); i++) {

@@ -55,7 +55,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
     Path target = out == null ? results.resolve("report") : out;
     long t0 = System.nanoTime();
-    ResultsTree tree = ResultsTree.read(results, (done, total) -> {
+    ResultsTree tree = ResultsTree.read(results, target, (done, total) -> {
       if (done % 50 == 0 || done.equals(total)) {
         System.err.printf(Locale.ROOT, "report: read %d of %d run directories%n", done, total);
       }

@@ -75,6 +75,8 @@ public final class Figures {
   public static Written efficiency(Path dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
     XYChart chart = lineChart("Parameter efficiency (Figure 5)", "parameters (millions, log scale)", "test error (%)");
     chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(100.0);
     Map<String, List<repro.densenet.reports.Ablations.EfficiencyRow>> byFamily = new LinkedHashMap<>();
     rows.forEach(r -> byFamily.computeIfAbsent(r.family(), k -> new ArrayList<>()).add(r));
     int i = 0;

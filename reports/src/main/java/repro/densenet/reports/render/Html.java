@@ -36,6 +36,7 @@ final class Html {
       table { border-collapse: collapse; margin: 10px 0; font-size: 14px; }
       th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }
       th { background: #f0f0f0; } td.l, th.l { text-align: left; }
+      td.method { min-width: 250px; }
       tr.baseline td { color: #777; } tr.ours td { background: #fbfbf4; }
       .pub { color: #555; } .verdict { font-weight: bold; padding-left: 4px; }
       .v-CONSISTENT { color: #2b7a3d; } .v-BETTER { color: #1f5f99; } .v-WORSE { color: #b0321e; } .v-SINGLE_RUN { color: #8a6d00; }

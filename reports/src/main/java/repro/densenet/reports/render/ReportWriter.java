@@ -73,9 +73,10 @@ public final class ReportWriter {
     List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
     Ablations.PartialRow partial = Ablations.partial(tree.suite("partial"));
     List<Ablations.EfficiencyRow> efficiency = Ablations.efficiency(tree.suite("efficiency"));
-    List<Ablations.Curve> fig3 = Ablations.curves(tree.suite("curves"), r -> r.paperModel());
-    List<Ablations.Curve> fig6 =
-        Ablations.curves(tree.suite("partial"), r -> r.paperModel() + (r.partial() ? " partial" : " full"));
+    List<Ablations.Curve> fig3 =
+        Ablations.curves(tree.suite("curves"), r -> r.paperModel() + " as " + r.record().spec().model().name());
+    List<Ablations.Curve> fig6 = Ablations.curves(tree.suite("partial"),
+        r -> (r.partial() ? "partial" : "full") + " connectivity, " + r.record().spec().model().name());
     ReportRun reuse = tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null).findFirst().orElse(null);
 
     List<Figures.Written> figs3 = List.of();
@@ -176,7 +177,7 @@ public final class ReportWriter {
     b.append("</tr>\n");
     for (Table1.Row row : t1.rows()) {
       boolean ours = row.paper().reproduced();
-      b.append("<tr class=\"").append(ours ? "ours" : "baseline").append("\"><td class=\"l\">").append(esc(row.paper().method()))
+      b.append("<tr class=\"").append(ours ? "ours" : "baseline").append("\"><td class=\"l method\">").append(esc(row.paper().method()))
           .append("<br><span class=\"pub\">").append(esc(row.paper().source())).append("</span></td><td>")
           .append(esc(row.paper().depth())).append("</td><td>").append(esc(row.paper().params())).append("</td>");
       for (Table1.Cell cell : row.cells()) {
@@ -266,7 +267,7 @@ public final class ReportWriter {
       RunRecord rec = r.record();
       b.append("<tr><td class=\"l\">").append(esc(r.suite())).append("</td><td class=\"l\"><a href=\"").append(r.page()).append("\">")
           .append(esc(rec.runId())).append("</a></td><td class=\"l\">").append(esc(rec.spec().model().name()))
-          .append("</td><td class=\"l\">").append(esc(rec.spec().data().dataset())).append(rec.spec().data().augmentation() ? "+" : "")
+          .append("</td><td class=\"l\">").append(esc(dataText(rec.spec().data())))
           .append("</td><td>").append(r.seed()).append("</td><td>").append(rec.result().epochs()).append("</td><td>")
           .append(fmt(r.errorPercent())).append("</td><td>").append(String.format(Locale.ROOT, "%,d", r.parameters()))
           .append("</td><td>").append(duration(rec.result().wallSeconds())).append("</td></tr>\n");
@@ -313,7 +314,7 @@ public final class ReportWriter {
     meta(b, "stands for", r.paperModel() + " on " + r.paperDataset());
     meta(b, "trained", rec.spec().model().name() + ", dropout " + rec.spec().model().dropRate() + ", "
         + String.format(Locale.ROOT, "%,d", res.parameters()) + " parameters");
-    meta(b, "data", rec.spec().data().dataset() + (rec.spec().data().augmentation() ? " (augmented)" : "") + ", "
+    meta(b, "data", dataText(rec.spec().data()) + ", "
         + rec.spec().data().trainImages() + " train / " + rec.spec().data().validationImages() + " validation / "
         + rec.spec().data().testImages() + " test images, selection " + rec.spec().data().selection());
     meta(b, "seed", String.valueOf(r.seed()));
@@ -342,6 +343,11 @@ public final class ReportWriter {
     }
     b.append("</table>\n<h2>Spec</h2>\n<pre>").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
     write(base + ".html", Html.page(rec.runId(), "../../", b.toString()));
+  }
+
+  /** The loaded dataset's name, marked when augmented (names of augmented sets may already end in '+'). */
+  static String dataText(repro.densenet.core.result.DataDescription d) {
+    return d.dataset() + (d.augmentation() && !d.dataset().endsWith("+") ? " (augmented)" : "");
   }
 
   private static void meta(StringBuilder b, String k, String v) {

@@ -1,0 +1,78 @@
+package repro.densenet.reports.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import repro.densenet.core.result.Scale;
+import repro.densenet.reports.ReportChecks;
+import repro.densenet.reports.ResultsTree;
+import repro.densenet.reports.FixtureTree;
+
+class ReportWriterTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void writesEveryTableFigureAndRunPageWithLinksThatResolve() throws Exception {
+    Path results = tmp.resolve("results");
+    FixtureTree.write(results, Scale.CPU);
+    ResultsTree tree = ResultsTree.read(results, (a, b) -> {});
+    Path out = tmp.resolve("report");
+    ReportWriter.Summary s = new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class),
+        Instant.parse("2026-12-02T00:00:00Z")).write();
+    assertEquals(tree.runs().size(), s.runs());
+    assertEquals(1, s.skipped());
+    String html = Files.readString(out.resolve("index.html"));
+    assertTrue(html.contains("CPU SCALE"), "scale banner");
+    assertTrue(html.contains("<th colspan=\"2\">C10 / C100</th>"), "stand-in column shown once");
+    assertTrue(html.contains("11.00 \u00b1 2.48 (n=3)"), "DenseNet-40 plain cell");
+    assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs)"), "dropout: differences 2.5, 3, 3.5");
+    ReportChecks.linksResolve(out);
+    for (String fig : List.of("fig3-train-loss", "fig3-test-error", "fig4-block1", "fig4-block2", "fig4-block3",
+        "fig5-efficiency", "fig6-train-loss", "fig6-test-error")) {
+      ReportChecks.nonBlankPng(out.resolve("figures/" + fig + ".png"));
+      assertTrue(Files.readString(out.resolve("figures/" + fig + ".svg")).contains("<svg"), fig);
+    }
+    try (Stream<Path> pages = Files.list(out.resolve("runs/table1"))) {
+      assertEquals(30 + 30, pages.count(), "a page and a directory of record files per finished table1 run");
+    }
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| DenseNet (L = 40, k = 12) | 40 | 1.0M | 7.00 / 27.55 | 11.00 \u00b1 2.48 (n=3) |"), md);
+    List<String> csv = Files.readAllLines(out.resolve("table1.csv"));
+    assertEquals(1 + 21 * 3, csv.size());
+  }
+
+  @Test
+  void theReportIsAPureFunctionOfTheRecords() throws Exception {
+    Path results = tmp.resolve("results");
+    FixtureTree.write(results, Scale.CPU);
+    Instant t = Instant.parse("2026-12-02T00:00:00Z");
+    new ReportWriter(ResultsTree.read(results, (a, b) -> {}), tmp.resolve("a"), EnumSet.of(ReportWriter.Format.MD,
+        ReportWriter.Format.CSV), t).write();
+    new ReportWriter(ResultsTree.read(results, (a, b) -> {}), tmp.resolve("b"), EnumSet.of(ReportWriter.Format.MD,
+        ReportWriter.Format.CSV), t).write();
+    for (String f : List.of("report.md", "table1.csv", "runs.csv", "efficiency.csv", "comparisons.csv")) {
+      assertEquals(Files.readString(tmp.resolve("a").resolve(f)), Files.readString(tmp.resolve("b").resolve(f)), f);
+    }
+  }
+
+  @Test
+  void aReportInsideTheResultsDirectoryIsNotReadAsRuns() throws Exception {
+    Path results = tmp.resolve("results");
+    FixtureTree.write(results, Scale.CPU);
+    Path out = results.resolve("report");
+    int runs = ResultsTree.read(results, out, (a, b) -> {}).runs().size();
+    new ReportWriter(ResultsTree.read(results, out, (a, b) -> {}), out, EnumSet.of(ReportWriter.Format.HTML),
+        Instant.parse("2026-12-02T00:00:00Z")).write();
+    assertEquals(runs, ResultsTree.read(results, out, (a, b) -> {}).runs().size());
+    assertTrue(ResultsTree.read(results, (a, b) -> {}).runs().size() > runs, "the copies would count twice");
+  }
+}
