@@ -48,6 +48,48 @@ public final class Ablations {
       String paperModel, String trainedModel, String family, long parameters, SeedStats error, List<ReportRun> runs) {}
 
   /**
+   * A ResNet of the efficiency plan against the DenseNet closest to it in parameters.
+   *
+   * @param denseNet the DenseNet
+   * @param resNet the ResNet
+   * @param difference paired by seed: ResNet error minus DenseNet error (percent points; positive =
+   *     the DenseNet is better at about the same size)
+   */
+  public record MatchedPair(EfficiencyRow denseNet, EfficiencyRow resNet, PairedDifference difference) {
+
+    /** ResNet parameters over DenseNet parameters. */
+    public double parameterRatio() {
+      return (double) resNet.parameters() / denseNet.parameters();
+    }
+  }
+
+  /**
+   * Each ResNet of the efficiency plan paired with the DenseNet nearest to it in parameters (on a
+   * log scale), compared seed by seed.
+   */
+  public static List<MatchedPair> matched(List<EfficiencyRow> rows) {
+    List<EfficiencyRow> dense = rows.stream().filter(r -> r.family().equals("DenseNet")).toList();
+    List<MatchedPair> out = new ArrayList<>();
+    if (dense.isEmpty()) {
+      return out;
+    }
+    for (EfficiencyRow res : rows.stream().filter(r -> r.family().equals("ResNet")).toList()) {
+      EfficiencyRow best = dense.get(0);
+      for (EfficiencyRow d : dense) {
+        if (Math.abs(Math.log((double) d.parameters() / res.parameters()))
+            < Math.abs(Math.log((double) best.parameters() / res.parameters()))) {
+          best = d;
+        }
+      }
+      PairedDifference diff = PairedDifference.of(bySeed(best.runs(), r -> true), bySeed(res.runs(), r -> true));
+      if (diff != null) {
+        out.add(new MatchedPair(best, res, diff));
+      }
+    }
+    return out;
+  }
+
+  /**
    * A training curve averaged over seeds.
    *
    * @param name legend name

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import repro.densenet.core.result.DataDescription;
+import repro.densenet.core.result.Json;
 import repro.densenet.core.result.Scale;
 import repro.densenet.reports.paper.PaperNumbers;
 import repro.densenet.reports.paper.PaperRow;
@@ -98,7 +99,7 @@ public record Table1(Scale scale, List<Column> columns, List<Row> rows) {
         if (p.reproduced()) {
           for (ReportRun r : table1Runs) {
             if (r.paperModel().equals(p.model()) && c.datasets().contains(r.paperDataset())
-                && seen.add(r.record().spec().hash())) {
+                && seen.add(experimentKey(r) + "|" + Json.line(r.record().spec().model()) + "|" + r.seed())) {
               runs.add(r);
             }
           }
@@ -119,10 +120,15 @@ public record Table1(Scale scale, List<Column> columns, List<Row> rows) {
     return new Table1(scale, List.copyOf(columns), List.copyOf(rows));
   }
 
-  /** Runs of different paper datasets with equal keys are the same experiment under two labels. */
+  /**
+   * Runs of different paper datasets with equal keys are the same experiment under two labels:
+   * same data files, split sizes, classes, normalisation, augmentation, selection rule and protocol
+   * (seed aside). The loaded data's name is left out on purpose: it may repeat the paper label.
+   */
   static String experimentKey(ReportRun r) {
     DataDescription d = r.record().spec().data();
-    return d.dataset() + "|" + d.augmentation() + "|" + d.numClasses() + "|" + d.trainImages() + "|"
-        + d.validationImages() + "|" + d.selection() + "|" + r.record().spec().training().epochs();
+    return d.files() + "|" + d.augmentation() + "|" + d.numClasses() + "|" + d.trainImages() + "|"
+        + d.validationImages() + "|" + d.testImages() + "|" + d.normalizationMean() + "|" + d.normalizationStd() + "|"
+        + d.selection() + "|" + Json.line(r.record().spec().training().withSeed(0));
   }
 }

@@ -70,4 +70,19 @@ class Table1Test {
     assertEquals(victim.resolve(RunFiles.RESULT) + ": field schemaVersion is 9 but this build reads version 1 only"
         + " (use the densenet-repro version that wrote it)", damaged.reason());
   }
+
+  @Test
+  void resNetsAreComparedWithTheDenseNetNearestInParameters() throws Exception {
+    ResultsTree tree = read(Scale.CPU);
+    List<Ablations.EfficiencyRow> rows = Ablations.efficiency(tree.suite("efficiency"));
+    assertEquals(4, rows.size());
+    List<Ablations.MatchedPair> matched = Ablations.matched(rows);
+    assertEquals(2, matched.size());
+    for (Ablations.MatchedPair m : matched) {
+      double nearest = rows.stream().filter(r -> r.family().equals("DenseNet"))
+          .mapToDouble(r -> Math.abs(Math.log((double) r.parameters() / m.resNet().parameters()))).min().orElseThrow();
+      assertEquals(nearest, Math.abs(Math.log(m.parameterRatio())), 1e-12);
+      assertEquals(3, m.difference().differences().n());
+    }
+  }
 }

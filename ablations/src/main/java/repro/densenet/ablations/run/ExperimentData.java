@@ -131,7 +131,7 @@ public final class ExperimentData {
       files.add(f.fileName() + " sha256:" + f.sha256() + " (" + f.scope() + ")");
     }
     return new TrainingData(
-        "fmnist-for-" + p.name(), train, val, test, norm,
+        p.augment() ? "fmnist+" : "fmnist", train, val, test, norm,
         p.augment() ? Augmentation.paper() : Augmentation.NONE, p.selectByValidation(), files);
   }
 

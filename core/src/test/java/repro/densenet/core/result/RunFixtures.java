@@ -15,6 +15,9 @@ import repro.densenet.core.train.TrainingSpec;
  */
 public final class RunFixtures {
 
+  /** Real trainable-parameter counts of the fixture networks (a graph built once per network). */
+  private static final java.util.Map<String, Long> PARAMS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private RunFixtures() {}
 
   /** Fashion-MNIST-like data: {@code train} images, optionally augmented, with a validation split. */
@@ -69,8 +72,10 @@ public final class RunFixtures {
     if (finished) {
       EpochMetrics last = metrics.get(metrics.size() - 1);
       boolean val = data.validationImages() > 0;
+      long params = PARAMS.computeIfAbsent(Json.line(e.model()),
+          k -> repro.densenet.core.model.ModelInfo.of(e.model(), 28, 28, 1, 10).trainableParams());
       RunResult r = new RunResult(
-          RunResult.SCHEMA_VERSION, e.model(), e.training(), data, 12_345, epochsDone, last.testError(),
+          RunResult.SCHEMA_VERSION, e.model(), e.training(), data, params, epochsDone, last.testError(),
           val ? epochsDone : null, val ? last.validationError() : null, val ? last.testError() : null,
           last.trainLoss(), 60.0 * epochsDone, 100, 400, provenance(), List.of());
       Json.writeAtomically(dir.resolve(RunFiles.RESULT), Json.pretty(r));

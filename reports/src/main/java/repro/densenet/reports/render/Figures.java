@@ -56,6 +56,15 @@ public final class Figures {
 
   /** Training loss and test error per epoch of each curve (Figures 3 and 6): two figures. */
   public static List<Written> curves(Path dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
+    List<XYChart> charts = curveCharts(what, curves);
+    List<Written> out = new ArrayList<>();
+    out.add(write(dir, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch"));
+    out.add(write(dir, prefix + "-test-error", charts.get(1), what + ": test error per epoch"));
+    return out;
+  }
+
+  /** The two charts of {@link #curves}: training loss, then test error (for notebooks to show inline). */
+  public static List<XYChart> curveCharts(String what, List<Ablations.Curve> curves) {
     XYChart loss = lineChart(what + ": training loss", "epoch", "training loss (cross-entropy)");
     XYChart err = lineChart(what + ": test error", "epoch", "test error (%)");
     int i = 0;
@@ -65,14 +74,17 @@ public final class Figures {
       style(err.addSeries(name, c.epochs(), c.testErrorPercent()), i);
       i++;
     }
-    List<Written> out = new ArrayList<>();
-    out.add(write(dir, prefix + "-train-loss", loss, what + ": training loss per epoch"));
-    out.add(write(dir, prefix + "-test-error", err, what + ": test error per epoch"));
-    return out;
+    return List.of(loss, err);
   }
 
   /** Figure 5: test error against parameters, one point per run and the mean with its 95% interval. */
   public static Written efficiency(Path dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
+    return write(dir, "fig5-efficiency", efficiencyChart(rows),
+        "Test error against trainable parameters, DenseNet against pre-activation ResNet");
+  }
+
+  /** The chart of {@link #efficiency}. */
+  public static XYChart efficiencyChart(List<repro.densenet.reports.Ablations.EfficiencyRow> rows) {
     XYChart chart = lineChart("Parameter efficiency (Figure 5)", "parameters (millions, log scale)", "test error (%)");
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisMin(0.0);
@@ -100,7 +112,7 @@ public final class Figures {
       i++;
     }
     chart.getStyler().setErrorBarsColorSeriesColor(true);
-    return write(dir, "fig5-efficiency", chart, "Test error against trainable parameters, DenseNet against pre-activation ResNet");
+    return chart;
   }
 
   /**
@@ -109,7 +121,18 @@ public final class Figures {
    * column is the transition (blocks 1, 2) or the classifier (block 3).
    */
   public static List<Written> featureReuse(Path dir, FeatureReuse reuse) throws IOException {
+    List<HeatMapChart> charts = featureReuseCharts(reuse);
     List<Written> out = new ArrayList<>();
+    for (int b = 1; b <= charts.size(); b++) {
+      out.add(write(dir, "fig4-block" + b, charts.get(b - 1),
+          "Dense block " + b + ": average filter-weight norm from source s to target layer, each column normalised to 1"));
+    }
+    return out;
+  }
+
+  /** The three heat maps of {@link #featureReuse}, one per dense block. */
+  public static List<HeatMapChart> featureReuseCharts(FeatureReuse reuse) {
+    List<HeatMapChart> out = new ArrayList<>();
     for (int b = 1; b <= 3; b++) {
       List<FeatureReuse.Layer> targets = new ArrayList<>();
       for (FeatureReuse.Layer l : reuse.layers()) {
@@ -155,8 +178,7 @@ public final class Figures {
       chart.getStyler().setLegendVisible(true);
       chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
       chart.addSeries("normalised norm", xs, ys, cells);
-      out.add(write(dir, "fig4-block" + b, chart,
-          "Dense block " + b + ": average filter-weight norm from source s to target layer, each column normalised to 1"));
+      out.add(chart);
     }
     return out;
   }

@@ -114,7 +114,7 @@ public final class ReportWriter {
       write("table1.csv", table1Csv(t1));
       write("runs.csv", runsCsv());
       write("efficiency.csv", efficiencyCsv(efficiency));
-      write("comparisons.csv", comparisonsCsv(dropout, partial));
+      write("comparisons.csv", comparisonsCsv(dropout, partial, Ablations.matched(efficiency)));
     }
     return new Summary(List.copyOf(written), tree.runs().size(), tree.skipped().size());
   }
@@ -243,6 +243,19 @@ public final class ReportWriter {
             .append(r.runs().get(0).page()).append("\">").append(esc(r.error().text(2))).append("</a></td></tr>\n");
       }
       b.append("</table>\n");
+      List<Ablations.MatchedPair> matched = Ablations.matched(efficiency);
+      if (!matched.isEmpty()) {
+        b.append("<p class=\"note\">Each ResNet against the DenseNet nearest to it in parameters, paired by seed:"
+            + " difference = ResNet error \u2212 DenseNet error (percentage points); positive means the DenseNet is better"
+            + " at about the same size.</p>\n<table><tr><th class=\"l\">ResNet</th><th class=\"l\">DenseNet</th>"
+            + "<th>parameters ResNet / DenseNet</th><th>difference (95% interval)</th></tr>\n");
+        for (Ablations.MatchedPair m : matched) {
+          b.append("<tr><td class=\"l\">").append(esc(m.resNet().paperModel())).append("</td><td class=\"l\">")
+              .append(esc(m.denseNet().paperModel())).append("</td><td>").append(String.format(Locale.ROOT, "%.2fx", m.parameterRatio()))
+              .append("</td><td>").append(esc(diffText(m.difference()))).append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+      }
       figures(b, fig5 == null ? List.of() : List.of(fig5));
     }
 
@@ -458,13 +471,17 @@ public final class ReportWriter {
     return b.toString();
   }
 
-  private static String comparisonsCsv(List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial) {
+  private static String comparisonsCsv(
+      List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial, List<Ablations.MatchedPair> matched) {
     StringBuilder b = new StringBuilder("comparison,dataset,n_pairs,mean_a,mean_b,difference_b_minus_a,ci_low,ci_high,unpaired\n");
     for (Ablations.DropoutRow r : dropout) {
       row(b, "dropout: without minus with", r.dataset(), r.difference());
     }
     if (partial != null) {
       row(b, "partial minus full", "c10+", partial.difference());
+    }
+    for (Ablations.MatchedPair m : matched) {
+      row(b, m.resNet().paperModel() + " minus " + m.denseNet().paperModel(), "c10+", m.difference());
     }
     return b.toString();
   }
