@@ -139,10 +139,15 @@ public final class CellEvaluator implements AutoCloseable {
         case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE, UNKNOWN -> rest.length();
         default -> rest.length() - info.remaining().length();
       };
-      String source = rest.substring(0, end);
-      int lead = source.length() - source.stripLeading().length();
+      String raw = rest.substring(0, end);
+      int lead = raw.length() - raw.stripLeading().length();
+      // "x = 1" at the end of a cell: JShell's analysis supplies the missing semicolon
+      String source =
+          info.completeness() == SourceCodeAnalysis.Completeness.COMPLETE_WITH_SEMI
+              ? info.source().strip()
+              : raw.substring(lead);
       int snippetLine = firstLine + lineOf(code, offset + lead);
-      last = evalSnippet(source.substring(lead), snippetLine, lines(code), firstLine, label);
+      last = evalSnippet(source, snippetLine, lines(code), firstLine, label);
       offset += end;
     }
     return last;
@@ -225,9 +230,10 @@ public final class CellEvaluator implements AutoCloseable {
     String where = null;
     tb.add(className + (message == null ? "" : ": " + message));
     appendStack(ex, label, tb);
+    Matcher at = Pattern.compile("^    at " + Pattern.quote(label) + " (line \\d+)").matcher("");
     for (String line : tb) {
-      if (where == null && line.contains(label + " line ")) {
-        where = line.substring(line.indexOf(label + " line ") + label.length() + 1).strip();
+      if (where == null && at.reset(line).find()) {
+        where = at.group(1);
       }
     }
     for (Throwable c = ex.getCause(); c != null; c = c.getCause()) {
@@ -248,7 +254,9 @@ public final class CellEvaluator implements AutoCloseable {
       String file = f.getFileName();
       if (file != null && file.startsWith("#")) {
         Origin o = origins.get(file.substring(1));
-        String method = f.getMethodName().equals("do_it$") ? "" : " in " + f.getMethodName();
+        // JShell names the frame of a cell's top-level code "" or do_it$; others are the cell's methods
+        String name = f.getMethodName();
+        String method = name.isEmpty() || name.equals("do_it$") ? "" : " in " + name;
         if (o == null) {
           tb.add("    at snippet " + file + " line " + f.getLineNumber() + method);
         } else {
