@@ -19,6 +19,13 @@ import repro.densenet.notebooks.display.Display;
  */
 public final class JavaKernel extends BaseKernel {
 
+  /**
+   * The messaging library logs every channel start and stop at INFO to the kernel's stderr (the
+   * Jupyter server's log); warnings are what is worth reading there. Held so the level sticks.
+   */
+  private static final java.util.logging.Logger MESSAGING_LOG =
+      java.util.logging.Logger.getLogger("io.github.spencerpark.jupyter");
+
   private final CellEvaluator evaluator;
   private final LanguageInfo languageInfo;
 
@@ -90,6 +97,7 @@ public final class JavaKernel extends BaseKernel {
       // charts are rendered to images; no display is attached to a kernel
       System.setProperty("java.awt.headless", "true");
     }
+    MESSAGING_LOG.setLevel(java.util.logging.Level.WARNING);
     String json = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
     KernelConnectionProperties props = KernelConnectionProperties.parse(json);
     JupyterConnection connection = new JupyterConnection(props);

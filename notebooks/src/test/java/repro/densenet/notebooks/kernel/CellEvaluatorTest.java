@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,10 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,14 +146,14 @@ class CellEvaluatorTest {
 
   @Test
   void classpathMagicAddsJarsAndDirectories(@TempDir Path tmp) throws Exception {
-    Path classes = compile(tmp, "greet.Hello", "package greet; public class Hello { public static String hi() { return \"hi from jar\"; } }");
+    Path classes = TestJars.compile(tmp, "greet.Hello", "package greet; public class Hello { public static String hi() { return \"hi from jar\"; } }");
     Path lib = Files.createDirectories(tmp.resolve("lib"));
-    jar(classes, lib.resolve("hello.jar"));
+    TestJars.jar(classes, lib.resolve("hello.jar"));
     assertThrows(CellException.CompileError.class, () -> eval("greet.Hello.hi()"));
     assertEquals("hi from jar", value("%classpath " + lib + "/*\ngreet.Hello.hi()"));
     assertTrue(ev.classpath().contains(lib.resolve("hello.jar").toAbsolutePath()));
 
-    Path dir = compile(tmp.resolve("d"), "greet2.Dir", "package greet2; public class Dir { public static int n() { return 42; } }");
+    Path dir = TestJars.compile(tmp.resolve("d"), "greet2.Dir", "package greet2; public class Dir { public static int n() { return 42; } }");
     assertEquals(43, value("int before = 1;\n%classpath " + dir + "\ngreet2.Dir.n() + before"));
 
     CellException.MagicError missing =
@@ -221,27 +216,5 @@ class CellEvaluatorTest {
     CellException.RuntimeError re = assertInstanceOf(CellException.RuntimeError.class, e);
     assertEquals("java.lang.InterruptedException", re.exceptionClass());
     assertEquals(5, value("5"), "the kernel evaluates cells after an interrupt");
-  }
-
-  static Path compile(Path dir, String className, String source) throws Exception {
-    Path src = dir.resolve("src").resolve(className.replace('.', '/') + ".java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, source);
-    Path out = Files.createDirectories(dir.resolve("classes"));
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int rc = javac.run(null, OutputStream.nullOutputStream(), System.err, "-d", out.toString(), src.toString());
-    assertEquals(0, rc, "javac " + src);
-    return out;
-  }
-
-  static void jar(Path classes, Path jar) throws Exception {
-    try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(jar));
-        var files = Files.walk(classes)) {
-      for (Path p : files.filter(Files::isRegularFile).toList()) {
-        j.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
-        j.write(Files.readAllBytes(p));
-        j.closeEntry();
-      }
-    }
   }
 }
