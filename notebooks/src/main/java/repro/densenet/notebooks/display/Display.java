@@ -142,20 +142,37 @@ public final class Display {
             "table row " + i + " has " + rows.get(i).size() + " cells, the header " + header.size());
       }
     }
+    // Jupyter's stylesheet right-aligns every cell; text columns read better left-aligned
+    String[] align = new String[header.size()];
+    for (int i = 0; i < align.length; i++) {
+      final int col = i;
+      boolean numeric = rows.stream().allMatch(r -> isNumeric(r.get(col)));
+      align[i] = numeric ? "" : " style=\"text-align:left\"";
+    }
     StringBuilder h = new StringBuilder("<table>\n<thead><tr>");
-    for (String c : header) {
-      h.append("<th>").append(escape(c)).append("</th>");
+    for (int i = 0; i < header.size(); i++) {
+      h.append("<th").append(align[i]).append('>').append(escape(header.get(i))).append("</th>");
     }
     h.append("</tr></thead>\n<tbody>\n");
     for (List<?> row : rows) {
       h.append("<tr>");
-      for (Object c : row) {
-        h.append("<td>").append(c instanceof Html x ? x.html() : escape(plainText(c))).append("</td>");
+      for (int i = 0; i < row.size(); i++) {
+        Object c = row.get(i);
+        h.append("<td").append(align[i]).append('>')
+            .append(c instanceof Html x ? x.html() : escape(plainText(c))).append("</td>");
       }
       h.append("</tr>\n");
     }
     h.append("</tbody>\n</table>");
     return new Html(h.toString(), plainTable(header, rows));
+  }
+
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("[-+]?[\\d,]*\\.?\\d+([eE][-+]?\\d+)?\\s*[%MkG]?|NaN|[-+]?Infinity");
+
+  /** A number, or text that shows one (e.g. "1,019,722", "5.24%", "27.2M"). */
+  private static boolean isNumeric(Object cell) {
+    return cell instanceof Number || (!(cell instanceof Html) && NUMBER.matcher(plainText(cell).strip()).matches());
   }
 
   private static String plainTable(List<String> header, List<? extends List<?>> rows) {

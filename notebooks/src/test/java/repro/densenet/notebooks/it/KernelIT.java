@@ -170,8 +170,8 @@ class KernelIT {
     assertEquals(0xff0000, img.getRGB(3, 4) & 0xffffff);
     String html = c.of("execute_result").get(0).get("data").get("text/html").asText();
     assertTrue(html.contains("<th>C10+ error (%)</th>"), html);
-    assertTrue(html.contains("<td>DenseNet (L=40, k=12)</td><td>5.24</td>"), html);
-    assertTrue(html.contains("<td>&lt;b&gt;</td>"), html);
+    assertTrue(html.contains("<td style=\"text-align:left\">DenseNet (L=40, k=12)</td><td>5.24</td>"), html);
+    assertTrue(html.contains("<td style=\"text-align:left\">&lt;b&gt;</td><td>1</td>"), html);
   }
 
   @Test

@@ -170,7 +170,7 @@ class CellEvaluatorTest {
     try {
       Object t = value("table(List.of(\"model\", \"error\"), List.of(List.of(\"<DenseNet>\", 0.25)))");
       Html html = assertInstanceOf(Html.class, t);
-      assertTrue(html.html().contains("<td>&lt;DenseNet&gt;</td><td>0.25</td>"), html.html());
+      assertTrue(html.html().contains("<td style=\"text-align:left\">&lt;DenseNet&gt;</td><td>0.25</td>"), html.html());
 
       eval("display(markdown(\"# Title\"));\ndisplay(42);");
       assertEquals(List.of(Map.of("text/markdown", "# Title", "text/plain", "# Title"), Map.of("text/plain", "42")), shown);
