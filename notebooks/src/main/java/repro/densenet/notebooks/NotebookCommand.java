@@ -27,6 +27,11 @@ public final class NotebookCommand implements Runnable {
     throw new CommandLine.ParameterException(new CommandLine(this), "specify a subcommand: install");
   }
 
+  /** Standalone entry point (the {@code densenet} launcher runs it as a subcommand). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new NotebookCommand()).execute(args));
+  }
+
   /** {@code notebook install [--user | --prefix DIR] [--name java] [--lib DIR] [--jvm-option OPT]...}. */
   @Command(
       name = "install",
