@@ -27,6 +27,9 @@ public final class Jupyter {
 
   public static final Path PYTHON = Path.of("/usr/bin/python3");
 
+  /** System properties with this prefix become environment variables of Jupyter and its kernels. */
+  public static final String ENV_PREFIX = "notebook.env.";
+
   /** What a process printed and how it ended. */
   public record Run(int exitCode, String stdout, String stderr) {
     /** The last lines of stderr, for failure messages. */
@@ -84,6 +87,11 @@ public final class Jupyter {
     }
     // only Debian's packages, not a user's site-packages (which may hold another Jupyter)
     env.put("PYTHONNOUSERSITE", "1");
+    // notebooks read their inputs from the environment (e.g. DENSENET_RESULTS): the pom passes
+    // them as system properties "notebook.env.NAME"
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith(ENV_PREFIX))
+        .forEach(k -> env.put(k.substring(ENV_PREFIX.length()), System.getProperty(k)));
     env.remove("PYTHONPATH");
     return env;
   }
