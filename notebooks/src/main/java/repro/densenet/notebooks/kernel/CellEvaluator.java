@@ -302,6 +302,71 @@ public final class CellEvaluator implements AutoCloseable {
     }
   }
 
+  /** Completion candidates and the cell offset they replace from (up to the cursor). */
+  public record Completions(List<String> candidates, int start) {}
+
+  /** Tab completion at {@code cursor} (a character offset in the cell). */
+  public Completions complete(String cell, int cursor) {
+    Located l = snippetAt(cell, cursor);
+    if (l == null) {
+      return new Completions(List.of(), cursor);
+    }
+    int[] anchor = new int[1];
+    List<String> c =
+        shell.sourceCodeAnalysis().completionSuggestions(l.source(), cursor - l.start(), anchor).stream()
+            .map(SourceCodeAnalysis.Suggestion::continuation)
+            .distinct()
+            .toList();
+    return new Completions(c, l.start() + anchor[0]);
+  }
+
+  /** Signatures (and, if asked, Javadoc) of what is at {@code cursor}, one string each. */
+  public List<String> documentation(String cell, int cursor, boolean javadoc) {
+    Located l = snippetAt(cell, cursor);
+    if (l == null) {
+      return List.of();
+    }
+    return shell.sourceCodeAnalysis().documentation(l.source(), cursor - l.start(), javadoc).stream()
+        .map(d -> javadoc && d.javadoc() != null ? d.signature() + "\n" + d.javadoc() : d.signature())
+        .toList();
+  }
+
+  /** A snippet of a cell and the offset of its first character. */
+  private record Located(String source, int start) {}
+
+  /** The snippet that holds the cursor (up to the cursor), or null on a magic line. */
+  private Located snippetAt(String cell, int cursor) {
+    cursor = Math.max(0, Math.min(cursor, cell.length()));
+    int lineStart = cell.lastIndexOf('\n', cursor - 1) + 1;
+    int lineEnd = cell.indexOf('\n', cursor);
+    if (MAGIC.matcher(cell.substring(lineStart, lineEnd < 0 ? cell.length() : lineEnd)).matches()) {
+      return null;
+    }
+    // the code region: after the last magic line before the cursor
+    int regionStart = 0;
+    int pos = 0;
+    while (pos < lineStart) {
+      int eol = cell.indexOf('\n', pos);
+      if (MAGIC.matcher(cell.substring(pos, eol)).matches()) {
+        regionStart = eol + 1;
+      }
+      pos = eol + 1;
+    }
+    SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+    int offset = regionStart;
+    while (true) {
+      String rest = cell.substring(offset, cursor);
+      SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
+      int end = rest.length() - info.remaining().length();
+      boolean complete =
+          info.completeness().isComplete() && info.completeness() != SourceCodeAnalysis.Completeness.COMPLETE_WITH_SEMI;
+      if (!complete || end <= 0 || end >= rest.length()) {
+        return new Located(rest, offset);
+      }
+      offset += end;
+    }
+  }
+
   /** Stops the running cell (called from another thread when the user interrupts). */
   public void stop() {
     shell.stop();

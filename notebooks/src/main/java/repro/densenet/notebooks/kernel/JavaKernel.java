@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +22,10 @@ public final class JavaKernel extends BaseKernel {
 
   /**
    * The messaging library logs every channel start and stop at INFO to the kernel's stderr (the
-   * Jupyter server's log); warnings are what is worth reading there. Held so the level sticks.
+   * Jupyter server's log), under loggers named after its threads ("Loop-shell", ...), so only the
+   * root level quiets them; warnings are what is worth reading there. Held so the level sticks.
    */
-  private static final java.util.logging.Logger MESSAGING_LOG =
-      java.util.logging.Logger.getLogger("io.github.spencerpark.jupyter");
+  private static final java.util.logging.Logger ROOT_LOG = java.util.logging.Logger.getLogger("");
 
   private final CellEvaluator evaluator;
   private final LanguageInfo languageInfo;
@@ -65,6 +66,18 @@ public final class JavaKernel extends BaseKernel {
   }
 
   @Override
+  public ReplacementOptions complete(String code, int at) {
+    CellEvaluator.Completions c = evaluator.complete(code, at);
+    return new ReplacementOptions(c.candidates(), c.start(), at);
+  }
+
+  @Override
+  public DisplayData inspect(String code, int at, boolean extraDetail) {
+    List<String> docs = evaluator.documentation(code, at, extraDetail);
+    return docs.isEmpty() ? null : new DisplayData(String.join("\n\n", docs));
+  }
+
+  @Override
   public LanguageInfo getLanguageInfo() {
     return languageInfo;
   }
@@ -97,7 +110,7 @@ public final class JavaKernel extends BaseKernel {
       // charts are rendered to images; no display is attached to a kernel
       System.setProperty("java.awt.headless", "true");
     }
-    MESSAGING_LOG.setLevel(java.util.logging.Level.WARNING);
+    ROOT_LOG.setLevel(java.util.logging.Level.WARNING);
     String json = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
     KernelConnectionProperties props = KernelConnectionProperties.parse(json);
     JupyterConnection connection = new JupyterConnection(props);

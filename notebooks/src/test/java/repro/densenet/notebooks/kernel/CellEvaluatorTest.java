@@ -195,6 +195,21 @@ class CellEvaluatorTest {
   }
 
   @Test
+  void completesAndDocumentsAtTheCursor() throws Exception {
+    eval("String greeting = \"hi\";");
+    String cell = "int n = 1;\n%classpath .\nn + greeting.toUpp";
+    CellEvaluator.Completions c = ev.complete(cell, cell.length());
+    assertEquals(List.of("toUpperCase("), c.candidates());
+    assertEquals(cell.length() - "toUpp".length(), c.start());
+    // the cursor in the first of two snippets
+    String two = "greeting.len\nint m = 2;";
+    assertEquals(List.of("length()"), ev.complete(two, "greeting.len".length()).candidates());
+    assertTrue(ev.complete("%classpath x", 5).candidates().isEmpty());
+    List<String> docs = ev.documentation("Math.max(", "Math.max(".length(), false);
+    assertTrue(docs.contains("int Math.max(int a, int b)"), docs.toString());
+  }
+
+  @Test
   void stopInterruptsARunningCell() throws Exception {
     CompletableFuture<CellException> f =
         CompletableFuture.supplyAsync(
