@@ -22,10 +22,13 @@ import repro.densenet.notebooks.kernel.KernelClasspath;
  */
 public final class Jupyter {
 
-  /** Debian's jupyter command and the Python its packages are installed for. */
-  public static final Path JUPYTER = Path.of("/usr/bin/jupyter");
+  /**
+   * Debian's jupyter command and the Python its packages are installed for (system properties
+   * notebooks.jupyter and notebooks.python point elsewhere).
+   */
+  public static final Path JUPYTER = Path.of(System.getProperty("notebooks.jupyter", "/usr/bin/jupyter"));
 
-  public static final Path PYTHON = Path.of("/usr/bin/python3");
+  public static final Path PYTHON = Path.of(System.getProperty("notebooks.python", "/usr/bin/python3"));
 
   /** System properties with this prefix become environment variables of Jupyter and its kernels. */
   public static final String ENV_PREFIX = "notebook.env.";
@@ -51,9 +54,11 @@ public final class Jupyter {
    * is executed.
    */
   public static void requireInstalled() {
-    if (!Files.isExecutable(JUPYTER) || !Files.isExecutable(PYTHON)) {
-      fail(JUPYTER + " or " + PYTHON + " is missing: ./test.sh installs Debian's jupyter-notebook, "
-          + "jupyter-nbconvert, jupyter-client and jupyter-core (run it as root, or apt-get install them)");
+    for (Path p : List.of(JUPYTER, PYTHON)) {
+      if (!Files.isExecutable(p)) {
+        fail(p + " is missing: ./test.sh installs Debian's jupyter-notebook, jupyter-nbconvert, "
+            + "jupyter-client and jupyter-core (run it as root, or apt-get install them)");
+      }
     }
   }
 
