@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jdk.jshell.Diag;
@@ -50,10 +49,6 @@ public final class CellEvaluator implements AutoCloseable {
   /** A cell that evaluated: its last expression's value, or none. */
   public record Result(boolean hasValue, Object value) {
     static final Result NONE = new Result(false, null);
-
-    public Optional<Object> valueIfAny() {
-      return hasValue ? Optional.ofNullable(value) : Optional.empty();
-    }
   }
 
   /** Where a snippet came from: its cell's label and the cell line of its first character. */

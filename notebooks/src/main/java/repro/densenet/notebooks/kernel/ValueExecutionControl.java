@@ -26,21 +26,13 @@ final class ValueExecutionControl extends DirectExecutionControl {
   private final Object lock = new Object();
   private Thread running;
   private Object lastValue;
-  private boolean hasValue;
 
-  /** The last invoked snippet's value and forgets it; {@code hasValue} is false when none. */
+  /** The last invoked snippet's value (null if none), and forgets it. */
   Object takeValue() {
     synchronized (lock) {
       Object v = lastValue;
       lastValue = null;
-      hasValue = false;
       return v;
-    }
-  }
-
-  boolean hasValue() {
-    synchronized (lock) {
-      return hasValue;
     }
   }
 
@@ -83,9 +75,10 @@ final class ValueExecutionControl extends DirectExecutionControl {
     }
     synchronized (lock) {
       lastValue = value.get();
-      hasValue = true;
     }
-    return valueString(value.get());
+    // JShell's own value string is not used (the kernel renders the object); calling toString()
+    // here would run it twice and turn an exception in it into a JShell internal error
+    return value.get() == null ? "null" : value.get().getClass().getName();
   }
 
   /**

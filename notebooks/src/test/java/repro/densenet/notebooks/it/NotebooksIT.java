@@ -19,7 +19,9 @@ import repro.densenet.core.result.Json;
  * Executes every notebook in {@code notebooks/notebooks/*.ipynb} with {@code jupyter nbconvert
  * --execute} on the build's kernel (one kernel per notebook, as a user's Jupyter would), writes the
  * executed copy to {@code target/executed} and its HTML rendering to {@code target/html}, and
- * fails if any cell fails. Notebooks are committed without outputs.
+ * fails if any cell fails. Notebooks are committed without outputs. A notebook's inputs come from
+ * its environment: Failsafe system properties {@code notebook.env.NAME} (notebooks/pom.xml) become
+ * environment variables of the kernels (see {@link Jupyter#environment()}).
  */
 class NotebooksIT {
 
