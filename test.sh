@@ -4,11 +4,14 @@
 # smoke-scale reproduction.
 #   - dataset-fashion-mnist: the real Fashion-MNIST files (/usr/share/datasets/fashion-mnist)
 #   - libjemalloc2: the allocator ./densenet preloads (TensorFlow's CPU throughput is better with it)
+#   - jupyter-notebook, jupyter-nbconvert, jupyter-client, jupyter-core: the Jupyter (on /usr/bin/python3)
+#     the notebooks module runs its Java kernel and executes its notebooks with
+#   - fonts-dejavu-core: a font for the charts the notebooks render (headless AWT needs one)
 # Extra arguments are passed to Maven (e.g. ./test.sh -pl core -am).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(dataset-fashion-mnist libjemalloc2)
+packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

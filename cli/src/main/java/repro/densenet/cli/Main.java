@@ -3,12 +3,13 @@ package repro.densenet.cli;
 import picocli.CommandLine;
 import repro.densenet.ablations.cli.SuiteCommand;
 import repro.densenet.core.cli.DenseNetCli;
+import repro.densenet.notebooks.NotebookCommand;
 import repro.densenet.reports.cli.ReportCommand;
 
 /**
  * Entry point of {@code ./densenet}: the core commands ({@code params}, {@code train}, {@code
- * export}, {@code bench}, {@code data}) plus {@code suite} (ablations) and {@code report}
- * (reports). This module is the only one that sees every other, so the layering below it stays
+ * export}, {@code bench}, {@code data}) plus {@code suite} (ablations), {@code report} (reports)
+ * and {@code notebook} (notebooks). This module is the only one that sees every other, so the layering below it stays
  * one direction.
  */
 public final class Main {
@@ -25,6 +26,7 @@ public final class Main {
     CommandLine cli = DenseNetCli.commandLine();
     cli.addSubcommand("suite", new SuiteCommand());
     cli.addSubcommand("report", new ReportCommand());
+    cli.addSubcommand("notebook", new NotebookCommand());
     return cli;
   }
 

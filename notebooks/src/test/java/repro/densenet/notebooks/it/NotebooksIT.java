@@ -1,0 +1,93 @@
+package repro.densenet.notebooks.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import repro.densenet.core.result.Json;
+
+/**
+ * Executes every notebook in {@code notebooks/notebooks/*.ipynb} with {@code jupyter nbconvert
+ * --execute} on the build's kernel (one kernel per notebook, as a user's Jupyter would), writes the
+ * executed copy to {@code target/executed} and its HTML rendering to {@code target/html}, and
+ * fails if any cell fails. Notebooks are committed without outputs. A notebook's inputs come from
+ * its environment: Failsafe system properties {@code notebook.env.NAME} (notebooks/pom.xml) become
+ * environment variables of the kernels (see {@link Jupyter#environment()}).
+ */
+class NotebooksIT {
+
+  /** Seconds a single cell may take (nbconvert's per-cell timeout). */
+  static final int CELL_TIMEOUT_SECONDS = 600;
+
+  @TestFactory
+  Stream<DynamicTest> everyNotebookExecutes() throws Exception {
+    Jupyter.requireInstalled();
+    Path dir = Path.of(System.getProperty("notebooks.dir"));
+    List<Path> notebooks;
+    try (Stream<Path> s = Files.list(dir)) {
+      notebooks = new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(".ipynb")).sorted().toList());
+    }
+    assertFalse(notebooks.isEmpty(), "no notebooks in " + dir);
+    return notebooks.stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> execute(nb)));
+  }
+
+  static void execute(Path notebook) throws Exception {
+    String name = notebook.getFileName().toString().replaceFirst("\\.ipynb$", "");
+    Path executedDir = Files.createDirectories(Jupyter.target().resolve("executed"));
+    Path htmlDir = Files.createDirectories(Jupyter.target().resolve("html"));
+    assertNoOutputs(notebook);
+
+    Jupyter.Run run =
+        Jupyter.run(
+            List.of(Jupyter.JUPYTER.toString(), "nbconvert", "--to", "notebook", "--execute",
+                "--ExecutePreprocessor.timeout=" + CELL_TIMEOUT_SECONDS,
+                "--output-dir", executedDir.toString(), "--output", name, notebook.toString()),
+            notebook.getParent(), 3600);
+    if (run.exitCode() != 0) {
+      fail(notebook.getFileName() + " failed to execute (nbconvert exit " + run.exitCode() + "):\n" + run.stderrTail());
+    }
+    Path executed = executedDir.resolve(name + ".ipynb");
+    JsonNode nb = Json.MAPPER.readTree(executed.toFile());
+    int codeCells = 0;
+    for (JsonNode cell : nb.get("cells")) {
+      if (!cell.get("cell_type").asText().equals("code") || cell.get("source").toString().isBlank()) {
+        continue;
+      }
+      codeCells++;
+      assertTrue(cell.get("execution_count").isInt(), "cell not executed: " + cell.get("source"));
+      for (JsonNode out : cell.get("outputs")) {
+        assertFalse(out.get("output_type").asText().equals("error"),
+            notebook.getFileName() + ": a cell failed: " + out);
+      }
+    }
+    assertTrue(codeCells > 0, notebook + " has no code cells");
+
+    Jupyter.Run html =
+        Jupyter.run(
+            List.of(Jupyter.JUPYTER.toString(), "nbconvert", "--to", "html",
+                "--output-dir", htmlDir.toString(), "--output", name, executed.toString()),
+            executedDir, 600);
+    assertEquals(0, html.exitCode(), "HTML rendering of " + executed + " failed:\n" + html.stderrTail());
+    assertTrue(Files.size(htmlDir.resolve(name + ".html")) > 0);
+  }
+
+  /** Notebooks are committed without outputs: results come from the build, not the repository. */
+  static void assertNoOutputs(Path notebook) throws Exception {
+    JsonNode nb = Json.MAPPER.readTree(notebook.toFile());
+    for (JsonNode cell : nb.get("cells")) {
+      if (cell.has("outputs") && cell.get("outputs").size() > 0) {
+        fail(notebook + " is committed with outputs (cell " + cell.get("source")
+            + "); clear them (Jupyter: Edit > Clear All Outputs) before committing");
+      }
+    }
+  }
+}
