@@ -84,7 +84,7 @@ public record Table1(Scale scale, List<Column> columns, List<Row> rows) {
       String key = any == null ? "none:" + ds : experimentKey(any);
       byExperiment.computeIfAbsent(key, k -> new ArrayList<>()).add(ds);
       if (any != null) {
-        dataOf.put(key, any.record().spec().data());
+        dataOf.putIfAbsent(key, any.record().spec().data());
       }
     }
     List<Column> columns = new ArrayList<>();
