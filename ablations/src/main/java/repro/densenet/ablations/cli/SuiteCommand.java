@@ -18,12 +18,13 @@ import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.cost.GpuHours;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.ablations.run.ExperimentData;
-import repro.densenet.ablations.run.RunLock;
 import repro.densenet.ablations.run.RunOutcome;
 import repro.densenet.ablations.run.SuiteListener;
 import repro.densenet.ablations.run.SuiteRunner;
 import repro.densenet.ablations.slurm.SlurmScript;
-import repro.densenet.core.train.Checkpoint;
+import repro.densenet.core.cli.TrainCommand;
+import repro.densenet.core.train.RunStatus;
+import repro.densenet.core.train.TrainingInterruptedException;
 import repro.densenet.core.train.TrainerOptions;
 import repro.densenet.datasets.catalog.DatasetCache;
 
@@ -35,7 +36,11 @@ import repro.densenet.datasets.catalog.DatasetCache;
     description = {
       "Run one of the paper's experiment plans: table1, dropout, partial, efficiency, reuse, curves.",
       "Each run goes to <results>/<suite>/<run id>/; finished runs are skipped, interrupted ones resume"
-          + " from their checkpoint, a run locked by another live process is left to it.",
+          + " from their checkpoint, a run locked by another live process is left to it, a damaged or"
+          + " diverged run is reported and the suite goes on with the next.",
+      "Exit codes: 0 all finished, 2 bad argument, 3 some runs stopped or locked, 4 datasets missing"
+          + " offline, 5 some runs damaged or diverged, 128 + signal number when SIGINT, SIGTERM or"
+          + " SIGHUP stopped it (130, 143, 129).",
       "Scales: smoke (tiny nets, generated data in the official formats), cpu (Fashion-MNIST for every"
           + " dataset, small nets), paper (the exact protocol); see docs/ablations.md."
     })
@@ -45,6 +50,8 @@ public final class SuiteCommand implements Callable<Integer> {
   public static final int EXIT_INCOMPLETE = 3;
   /** Exit code when datasets are missing offline. */
   public static final int EXIT_MISSING_DATA = 4;
+  /** Exit code when some runs are damaged or diverged (the others were still run). */
+  public static final int EXIT_FAILED = 5;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "table1, dropout, partial, efficiency, reuse, curves, or all (every suite in turn).")
   String name;
@@ -104,7 +111,7 @@ public final class SuiteCommand implements Callable<Integer> {
       if (code == EXIT_MISSING_DATA) {
         return code;
       }
-      worst = Math.max(worst, code);
+      worst = worst == EXIT_FAILED || code == EXIT_FAILED ? EXIT_FAILED : Math.max(worst, code);
     }
     return worst;
   }
@@ -162,23 +169,32 @@ public final class SuiteCommand implements Callable<Integer> {
     List<RunOutcome> outcomes;
     try (SuiteProgress progress = new SuiteProgress(suite.key(), specs, finishedEpochs, !noProgress, err)) {
       outcomes = new SuiteRunner(resultsAbs, suite.key(), opts, data, progress).runAll(specs);
+    } catch (TrainingInterruptedException e) {
+      // the trainer has printed what it kept; a signal's stop exits with 128 + its number anyway
+      return TrainCommand.EXIT_INTERRUPTED;
     }
     int skipped = 0;
     int finished = 0;
     List<RunOutcome> incomplete = new ArrayList<>();
+    List<RunOutcome> failed = new ArrayList<>();
     for (RunOutcome o : outcomes) {
       switch (o.status()) {
         case SKIPPED -> skipped++;
         case FINISHED -> finished++;
-        default -> incomplete.add(o);
+        default -> (o.status().failed() ? failed : incomplete).add(o);
       }
     }
-    out.printf(Locale.ROOT, "suite %s: %d runs, %d trained now, %d already finished (skipped), %d incomplete, %.0f s%n",
-        suite.key(), outcomes.size(), finished, skipped, incomplete.size(), (System.nanoTime() - t0) / 1e9);
-    for (RunOutcome o : incomplete) {
-      out.println("  " + o.spec().runId() + ": " + (o.message() != null ? o.message() : o.status().name().toLowerCase(Locale.ROOT)));
+    out.printf(Locale.ROOT,
+        "suite %s: %d runs, %d trained now, %d already finished (skipped), %d incomplete, %d failed, %.0f s%n",
+        suite.key(), outcomes.size(), finished, skipped, incomplete.size(), failed.size(), (System.nanoTime() - t0) / 1e9);
+    for (RunOutcome o : failed) {
+      out.println("  " + o.status().name().toLowerCase(Locale.ROOT) + " " + o.spec().runId() + ": " + o.message());
     }
-    return incomplete.isEmpty() ? 0 : EXIT_INCOMPLETE;
+    for (RunOutcome o : incomplete) {
+      out.println("  " + o.status().name().toLowerCase(Locale.ROOT) + " " + o.spec().runId()
+          + (o.message() != null ? ": " + o.message() : ""));
+    }
+    return !failed.isEmpty() ? EXIT_FAILED : incomplete.isEmpty() ? 0 : EXIT_INCOMPLETE;
   }
 
   private static void dryRun(PrintStream out, Suite suite, Scale sc, List<ExperimentSpec> specs, SuiteRunner runner)
@@ -198,7 +214,7 @@ public final class SuiteCommand implements Callable<Integer> {
       estimated |= !ref;
       out.printf(Locale.ROOT, "%4d  %-44s  %-24s  %-6s  %5.2f  %6d  %-10s  %8.0f %-3s  %7.2f%n",
           i, s.runId(), s.model().name(), s.dataset(), s.model().dropRate(), s.training().epochs(),
-          status(runner, s), GpuHours.imagesPerSecond(paper.model()), ref ? "ref" : "est", h);
+          status(runner, s, System.err), GpuHours.imagesPerSecond(paper.model()), ref ? "ref" : "est", h);
     }
     out.printf(Locale.ROOT,
         "total: %d runs, %.1f GPU-hours at paper scale on one H200 (batch 64, fp32, training passes only)%n",
@@ -221,19 +237,13 @@ public final class SuiteCommand implements Callable<Integer> {
     throw new IllegalStateException("no paper-scale run stands behind " + s.runId());
   }
 
-  private static String status(SuiteRunner runner, ExperimentSpec s) throws IOException {
-    Path dir = runner.runDir(s);
-    if (runner.isFinished(s)) {
-      return "done";
+  /** The run's {@link RunStatus} label; a damaged run's reason goes to {@code err}. */
+  private static String status(SuiteRunner runner, ExperimentSpec s, PrintStream err) throws IOException {
+    RunStatus st = RunStatus.of(runner.runDir(s));
+    if (st.state() == RunStatus.State.DAMAGED || st.state() == RunStatus.State.LOCKED) {
+      err.println(s.runId() + " " + st.state().label() + ": " + st.detail());
     }
-    RunLock.Holder h = RunLock.holderOf(dir);
-    if (h != null) {
-      return "locked";
-    }
-    if (Checkpoint.exists(dir)) {
-      return "partial";
-    }
-    return "todo";
+    return st.state().label();
   }
 
 }

@@ -11,7 +11,8 @@ import repro.densenet.core.result.RunResult;
  * @param dir its directory
  * @param status what happened
  * @param result the result (null unless finished or skipped)
- * @param message the reason for {@link Status#LOCKED}, else null
+ * @param message the reason for {@link Status#LOCKED}, {@link Status#DAMAGED} or {@link
+ *     Status#DIVERGED}, else null
  */
 public record RunOutcome(ExperimentSpec spec, Path dir, Status status, RunResult result, String message) {
 
@@ -24,6 +25,18 @@ public record RunOutcome(ExperimentSpec spec, Path dir, Status status, RunResult
     /** It stopped early as the trainer options asked (checkpoint kept). */
     STOPPED,
     /** Another live process holds its lock; left alone. */
-    LOCKED
+    LOCKED,
+    /**
+     * Its files do not verify or disagree (a finished run whose result or checkpoint fails, a
+     * checkpoint that disagrees with its metrics, another experiment's directory); left untouched.
+     */
+    DAMAGED,
+    /** Training diverged (NaN or infinite loss or weights); the last checkpoint is kept. */
+    DIVERGED;
+
+    /** Whether this outcome means something failed (as opposed to left for later). */
+    public boolean failed() {
+      return this == DAMAGED || this == DIVERGED;
+    }
   }
 }

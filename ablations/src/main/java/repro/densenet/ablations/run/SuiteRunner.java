@@ -12,14 +12,22 @@ import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.result.Json;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunResult;
+import repro.densenet.core.result.RunFileException;
 import repro.densenet.core.train.Checkpoint;
+import repro.densenet.core.train.CheckpointException;
+import repro.densenet.core.train.RunDirectoryLock;
+import repro.densenet.core.train.RunLockedException;
+import repro.densenet.core.train.RunStatus;
+import repro.densenet.core.train.TrainingDivergedException;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainerOptions;
 
 /**
- * Runs a suite's {@link ExperimentSpec}s, each in {@code <results>/<suite>/<run id>/}: a finished
- * run (its {@code result.json} exists) is skipped, an interrupted one resumes from its
- * checkpoint, a run locked by another live process is left to it ({@link RunLock}). Next to the
+ * Runs a suite's {@link ExperimentSpec}s, each in {@code <results>/<suite>/<run id>/} under its
+ * {@link RunDirectoryLock} (the one {@code train} takes): a finished run that verifies ({@link
+ * RunStatus#verifyFinished}) is skipped, an interrupted one resumes from its checkpoint, a run
+ * locked by another live process is left to it, and a damaged or diverged run is reported and left
+ * untouched while the suite goes on with the next run. A signal stops the whole suite. Next to the
  * trainer's files each run directory holds {@value #EXPERIMENT_FILE} (the {@link ExperimentSpec}).
  * Runs of the {@code reuse} suite also get the {@link FeatureReuse} files once finished.
  */
@@ -54,7 +62,7 @@ public final class SuiteRunner {
     return results.resolve(suite).resolve(spec.runId());
   }
 
-  /** Whether {@code spec}'s run has finished. */
+  /** Whether {@code spec}'s run has a {@code result.json} (a cheap guess for progress; not verified). */
   public boolean isFinished(ExperimentSpec spec) {
     return Files.exists(runDir(spec).resolve(Trainer.RESULT_FILE));
   }
@@ -74,15 +82,9 @@ public final class SuiteRunner {
   /** Runs (or skips, or resumes) one spec. */
   public RunOutcome run(ExperimentSpec spec) throws IOException {
     Path dir = runDir(spec);
-    Path resultFile = dir.resolve(Trainer.RESULT_FILE);
-    if (Files.exists(resultFile)) {
-      RunResult r = RunFiles.readVersioned(resultFile, RunResult.class, RunResult.SCHEMA_VERSION);
-      afterFinish(spec, dir, r);
-      return new RunOutcome(spec, dir, RunOutcome.Status.SKIPPED, r, null);
-    }
-    RunLock lock;
+    RunDirectoryLock lock;
     try {
-      lock = RunLock.acquire(dir);
+      lock = RunDirectoryLock.acquire(dir);
     } catch (RunLockedException e) {
       listener.message(e.getMessage());
       return new RunOutcome(spec, dir, RunOutcome.Status.LOCKED, null, e.getMessage());
@@ -90,23 +92,50 @@ public final class SuiteRunner {
     try (lock) {
       Path experimentFile = dir.resolve(EXPERIMENT_FILE);
       if (Files.exists(experimentFile)) {
-        ExperimentSpec stored = RunFiles.readVersioned(experimentFile, ExperimentSpec.class, ExperimentSpec.SCHEMA_VERSION);
+        ExperimentSpec stored;
+        try {
+          stored = RunFiles.readVersioned(experimentFile, ExperimentSpec.class, ExperimentSpec.SCHEMA_VERSION);
+        } catch (RunFileException e) {
+          return damaged(spec, dir, e.getMessage());
+        }
         if (!stored.equals(spec)) {
-          throw new IllegalStateException(
-              "run directory " + dir + " holds experiment " + stored.runId() + ", not " + spec.runId()
-                  + "; use another results directory");
+          return damaged(spec, dir, "run directory " + dir + " holds experiment " + stored.runId()
+              + ", not " + spec.runId() + "; use another results directory");
         }
       } else {
         Json.writeAtomically(experimentFile, Json.pretty(spec));
       }
+      if (Files.exists(dir.resolve(Trainer.RESULT_FILE))) {
+        RunResult r;
+        try {
+          r = RunStatus.verifyFinished(dir);
+        } catch (RunFileException | CheckpointException e) {
+          return damaged(spec, dir, "looks finished but does not verify: " + e.getMessage());
+        }
+        afterFinish(spec, dir, r);
+        return new RunOutcome(spec, dir, RunOutcome.Status.SKIPPED, r, null);
+      }
       TrainingData td = data.load(spec);
-      RunResult r = new Trainer(options, listener).run(dir, spec.model(), spec.training(), td);
+      RunResult r;
+      try {
+        r = new Trainer(options, listener).run(lock, spec.model(), spec.training(), td);
+      } catch (RunFileException | CheckpointException e) {
+        return damaged(spec, dir, e.getMessage());
+      } catch (TrainingDivergedException e) {
+        listener.message(e.getMessage());
+        return new RunOutcome(spec, dir, RunOutcome.Status.DIVERGED, null, e.getMessage());
+      }
       if (r == null) {
         return new RunOutcome(spec, dir, RunOutcome.Status.STOPPED, null, null);
       }
       afterFinish(spec, dir, r);
       return new RunOutcome(spec, dir, RunOutcome.Status.FINISHED, r, null);
     }
+  }
+
+  private RunOutcome damaged(ExperimentSpec spec, Path dir, String why) {
+    listener.message("damaged run " + spec.runId() + ": " + why);
+    return new RunOutcome(spec, dir, RunOutcome.Status.DAMAGED, null, why);
   }
 
   private void afterFinish(ExperimentSpec spec, Path dir, RunResult r) throws IOException {

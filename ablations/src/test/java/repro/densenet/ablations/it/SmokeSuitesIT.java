@@ -34,7 +34,6 @@ import repro.densenet.ablations.cli.SuiteCommand;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.ablations.run.ExperimentData;
-import repro.densenet.ablations.run.RunLock;
 import repro.densenet.ablations.run.RunOutcome;
 import repro.densenet.ablations.run.SuiteListener;
 import repro.densenet.ablations.run.SuiteRunner;
@@ -42,6 +41,7 @@ import repro.densenet.core.result.EpochMetrics;
 import repro.densenet.core.result.Json;
 import repro.densenet.core.result.RunResult;
 import repro.densenet.core.train.Checkpoint;
+import repro.densenet.core.train.RunDirectoryLock;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainerOptions;
 import repro.densenet.datasets.catalog.DatasetCache;
@@ -110,7 +110,8 @@ class SmokeSuitesIT {
         assertTrue(r.finalTestError() >= 0 && r.finalTestError() <= 1);
         assertTrue(Double.isFinite(r.finalTrainLoss()) && r.finalTrainLoss() > 0);
         assertEquals(2, Files.readAllLines(dir.resolve(Trainer.METRICS_FILE)).size());
-        assertFalse(Files.exists(dir.resolve(RunLock.FILE)), "lock left behind in " + dir);
+        assertNull(RunDirectoryLock.holderOf(dir), "lock still held in " + dir);
+        assertFalse(Files.exists(dir.resolve(RunDirectoryLock.HOLDER_FILE)), "holder file left behind in " + dir);
       }
     }
     assertEquals(30, Suite.TABLE1.expand(Scale.SMOKE, 1).size());
@@ -223,15 +224,17 @@ class SmokeSuitesIT {
     }
     assertTrue(sawMid, "child never reached the middle of epoch 2");
     Path dir = killed.resolve("resume").resolve(spec.runId());
-    // killed after step 2 of epoch 2: one epoch checkpointed, no result, its lock left behind
+    // killed after step 2 of epoch 2: one epoch checkpointed, no result; its holder file is left
+    // behind but the kernel released the lock with the process, so nothing has to be taken over
     assertEquals(1, Checkpoint.load(dir).state().epochsCompleted());
     assertFalse(Files.exists(dir.resolve(Trainer.RESULT_FILE)));
-    RunLock.Holder stale = RunLock.holderOf(dir);
-    assertEquals(child.pid(), stale.pid());
+    assertTrue(Files.readString(dir.resolve(RunDirectoryLock.HOLDER_FILE)).startsWith("pid=" + child.pid() + " "));
+    assertNull(RunDirectoryLock.holderOf(dir));
 
     RunOutcome resumed = ResumeChild.runner(killed, SuiteListener.QUIET).run(spec);
     assertEquals(RunOutcome.Status.FINISHED, resumed.status());
-    assertNull(RunLock.holderOf(dir));
+    assertNull(RunDirectoryLock.holderOf(dir));
+    assertFalse(Files.exists(dir.resolve(RunDirectoryLock.HOLDER_FILE)));
     RunOutcome uninterrupted = ResumeChild.runner(straight, SuiteListener.QUIET).run(spec);
     assertEquals(List.of(1), resumed.result().resumedAtEpochs());
     assertEquals(3, resumed.result().epochs());
@@ -246,6 +249,69 @@ class SmokeSuitesIT {
       assertEquals(b.get(i).learningRate(), a.get(i).learningRate());
     }
     assertSameWeights(straight.resolve("resume").resolve(spec.runId()), dir);
+  }
+
+  @Test
+  @Order(7)
+  void damagedRunsAreReportedAndTheSuiteGoesOn() throws Exception {
+    // a copy of the finished dropout suite, two of its runs damaged in the two ways issue 9 saw
+    Path copy = RESULTS.resolve("damaged");
+    List<ExperimentSpec> specs = Suite.DROPOUT.expand(Scale.SMOKE, 1);
+    assertTrue(specs.size() >= 3, "dropout suite has " + specs.size() + " runs");
+    for (ExperimentSpec e : specs) {
+      Path from = RESULTS.resolve("dropout").resolve(e.runId());
+      Path to = copy.resolve("dropout").resolve(e.runId());
+      Files.createDirectories(to.resolve(Checkpoint.DIRECTORY));
+      for (String f : List.of(Trainer.SPEC_FILE, Trainer.METRICS_FILE, Trainer.RESULT_FILE, SuiteRunner.EXPERIMENT_FILE,
+          Checkpoint.DIRECTORY + "/" + Checkpoint.FILE)) {
+        Files.copy(from.resolve(f), to.resolve(f));
+      }
+    }
+    Path badResult = copy.resolve("dropout").resolve(specs.get(0).runId());
+    Files.writeString(badResult.resolve(Trainer.RESULT_FILE), "{\"schemaVersion\": 1, \"truncated");
+    Path badCheckpoint = copy.resolve("dropout").resolve(specs.get(1).runId());
+    Path ckpt = Checkpoint.file(badCheckpoint);
+    byte[] bytes = Files.readAllBytes(ckpt);
+    bytes[bytes.length - 5] ^= 0x10;
+    Files.write(ckpt, bytes);
+    Map<Path, FileTime> before = new HashMap<>();
+    for (ExperimentSpec e : specs) {
+      Path d = copy.resolve("dropout").resolve(e.runId());
+      for (String f : List.of(Trainer.RESULT_FILE, Trainer.METRICS_FILE, Checkpoint.DIRECTORY + "/" + Checkpoint.FILE)) {
+        before.put(d.resolve(f), Files.getLastModifiedTime(d.resolve(f)));
+      }
+    }
+
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    java.io.PrintStream oldErr = System.err;
+    int dry;
+    int code;
+    try {
+      System.setOut(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+      System.setErr(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+      dry = cli("suite", "dropout", "--scale", "smoke", "--results", copy.toString(), "--dry-run");
+      code = cli("suite", "dropout", "--scale", "smoke", "--results", copy.toString(), "--no-progress");
+    } finally {
+      System.setOut(old);
+      System.setErr(oldErr);
+    }
+    String text = buf.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+    assertEquals(0, dry);
+    assertEquals(SuiteCommand.EXIT_FAILED, code, text);
+    assertTrue(text.lines().anyMatch(l -> l.contains(specs.get(0).runId()) && l.contains(" damaged ")), text);
+    assertTrue(text.lines().anyMatch(l -> l.contains(specs.get(1).runId()) && l.contains(" damaged ")), text);
+    assertTrue(text.lines().anyMatch(l -> l.contains(specs.get(2).runId()) && l.contains(" done ")), text);
+    assertTrue(text.contains("2 failed"), text);
+    assertTrue(text.contains("damaged " + specs.get(0).runId() + ": "), text);
+    assertTrue(text.contains(badResult.resolve(Trainer.RESULT_FILE).toString()), text);
+    assertTrue(text.contains("damaged " + specs.get(1).runId() + ": "), text);
+    assertTrue(text.contains(ckpt.toString()), text);
+    // nothing was rewritten, deleted or retrained
+    for (Map.Entry<Path, FileTime> b : before.entrySet()) {
+      assertEquals(b.getValue(), Files.getLastModifiedTime(b.getKey()), b.getKey().toString());
+    }
   }
 
   private static List<EpochMetrics> metrics(Path dir) throws IOException {

@@ -17,6 +17,7 @@ import repro.densenet.core.result.EpochMetrics;
 import repro.densenet.core.result.RunResult;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainerOptions;
+import repro.densenet.core.train.TrainingInterruptedException;
 import repro.densenet.core.train.TrainingListener;
 import repro.densenet.core.train.TrainingSpec;
 import repro.densenet.datasets.catalog.DatasetCache;
@@ -33,9 +34,19 @@ import repro.densenet.datasets.catalog.DatasetCache;
           + " augmentation, c10+/c100+ with augmentation and no dropout; CIFAR 300 epochs, SVHN 40"
           + " epochs with best-validation selection.",
       "Re-running into the same directory resumes from the last checkpoint (or prints the finished"
-          + " result)."
+          + " result). A directory in use by another process is refused (it names that process).",
+      "SIGINT, SIGTERM and SIGHUP stop training cleanly: the current epoch is abandoned, the last"
+          + " checkpoint kept, and the exit status is 128 + the signal number (130, 143, 129).",
+      "Exit codes: 0 finished or stopped by --stop-after, 2 error (bad argument, damaged or locked run"
+          + " directory, divergence), 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP."
     })
 public final class TrainCommand implements Callable<Integer> {
+
+  /**
+   * Exit code of a stop requested without a signal. A signal's stop exits with the JVM's shutdown
+   * status, 128 + the signal number, which takes precedence over a command's return value.
+   */
+  public static final int EXIT_INTERRUPTED = 130;
 
   @Option(names = "--model", defaultValue = "densenet-40-12",
       description = "densenet-L-k, densenet-bc-L-k, densenet-L-k-partial, preresnet-D[-basic] (default: ${DEFAULT-VALUE}).")
@@ -111,7 +122,12 @@ public final class TrainCommand implements Callable<Integer> {
     TrainerOptions opts =
         how.toOptions();
     try (ProgressListener listener = new ProgressListener(!noProgress)) {
-      RunResult r = new Trainer(opts, listener).run(dir, spec, training, td);
+      RunResult r;
+      try {
+        r = new Trainer(opts, listener).run(dir, spec, training, td);
+      } catch (TrainingInterruptedException e) {
+        return EXIT_INTERRUPTED; // the trainer has printed what it kept
+      }
       if (r == null) {
         System.err.println("stopped; run the same command again to resume from " + dir);
         return 0;

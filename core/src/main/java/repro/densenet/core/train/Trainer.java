@@ -1,6 +1,8 @@
 package repro.densenet.core.train;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,20 +53,72 @@ public final class Trainer {
     this.listener = listener;
   }
 
+  /** The shutdown guard of the run in progress (null between runs). */
+  private volatile ShutdownGuard active;
+
   /**
-   * Trains (or resumes, or returns the stored result of) the run in {@code runDir}.
+   * Asks a run in progress to stop as a signal would: the current epoch is abandoned and {@link
+   * #run} throws {@link TrainingInterruptedException} with the last checkpoint kept.
+   */
+  public void requestStop() {
+    ShutdownGuard g = active;
+    if (g != null) {
+      g.requestStop();
+    }
+  }
+
+  /**
+   * Locks {@code runDir} ({@link RunDirectoryLock}) and trains (or resumes, or returns the stored
+   * result of) its run.
    *
    * @return the result, or null if {@link TrainerOptions#stopAfterEpochs()} stopped the run early
-   * @throws IOException on I/O failure, or a {@link CheckpointException} for a corrupt checkpoint
-   *     or a directory holding a different run
+   * @throws RunLockedException if another process is using the directory
+   * @throws IOException on I/O failure, or a {@link CheckpointException} (or {@link
+   *     repro.densenet.core.result.RunFileException}) for a corrupt checkpoint, files that disagree,
+   *     a finished run that does not verify, or a directory holding a different run
+   * @throws TrainingDivergedException if a loss or a variable becomes NaN or infinite
+   * @throws TrainingInterruptedException if a signal (or {@link #requestStop()}) stopped it
    */
   public RunResult run(Path runDir, ModelSpec model, TrainingSpec training, TrainingData data)
       throws IOException {
+    try (ShutdownGuard guard = new ShutdownGuard()) {
+      active = guard;
+      try (RunDirectoryLock lock = RunDirectoryLock.acquire(runDir)) {
+        return runLocked(guard, lock.directory(), model, training, data);
+      } finally {
+        active = null;
+      }
+    }
+  }
+
+  /**
+   * The same in a directory the caller has locked (the suite runner, which writes its own files
+   * there under the same lock).
+   */
+  public RunResult run(RunDirectoryLock lock, ModelSpec model, TrainingSpec training, TrainingData data)
+      throws IOException {
+    if (!lock.isHeld()) {
+      throw new IllegalStateException("the lock of " + lock.directory() + " was released before training");
+    }
+    try (ShutdownGuard guard = new ShutdownGuard()) {
+      active = guard;
+      try {
+        return runLocked(guard, lock.directory(), model, training, data);
+      } finally {
+        active = null;
+      }
+    }
+  }
+
+  private RunResult runLocked(
+      ShutdownGuard guard, Path runDir, ModelSpec model, TrainingSpec training, TrainingData data)
+      throws IOException {
     RunSpec spec = new RunSpec(model, training, data.describe());
     String hash = spec.hash();
-    Files.createDirectories(runDir);
     Path specFile = runDir.resolve(SPEC_FILE);
     Path resultFile = runDir.resolve(RESULT_FILE);
+    Path metricsFile = runDir.resolve(METRICS_FILE);
+    removeStaleTemporaryFiles(runDir);
     if (Files.exists(specFile)) {
       RunSpec stored = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
       if (!stored.hash().equals(hash)) {
@@ -73,21 +127,38 @@ public final class Trainer {
                 + " requested one); use another directory");
       }
     } else {
-      if (Checkpoint.exists(runDir) || Files.exists(resultFile)) {
+      if (Checkpoint.exists(runDir) || Files.exists(resultFile) || Files.exists(metricsFile)) {
         throw new CheckpointException(
-            "run directory " + runDir + " has a checkpoint or result but no spec.json; refusing to"
-                + " guess what it holds");
+            "run directory " + runDir + " has a checkpoint, metrics or result but no spec.json;"
+                + " refusing to guess what it holds");
       }
       Json.writeAtomically(specFile, Json.pretty(spec));
     }
     if (Files.exists(resultFile)) {
+      RunResult done;
+      try {
+        done = RunStatus.verifyFinished(runDir);
+      } catch (IOException e) {
+        throw new CheckpointException(
+            "run directory " + runDir + " has a result.json but is damaged: " + e.getMessage()
+                + ". Nothing was changed; " + RunStatus.remedy(runDir), e);
+      }
       listener.message("run " + runDir + " is already finished; returning its result");
-      return RunFiles.readVersioned(resultFile, RunResult.class, RunResult.SCHEMA_VERSION);
+      return done;
     }
+
+    ImageSet train = data.train();
+    BatchSpec trainBatches =
+        BatchSpec.training(
+            training.batchSize(), data.normalization(), data.augmentation(),
+            Seeds.derive(training.seed(), Seeds.SHUFFLE));
+    int stepsPerEpoch =
+        BatchStream.batchesPerEpoch(train.size(), training.batchSize(), trainBatches.lastBatch());
 
     Instant start = Instant.now();
     TrainerState state;
     Map<String, float[]> restored = null;
+    List<EpochMetrics> history;
     if (Checkpoint.exists(runDir)) {
       Checkpoint.Loaded loaded = Checkpoint.load(runDir);
       if (!loaded.state().specHash().equals(hash)) {
@@ -97,21 +168,27 @@ public final class Trainer {
       }
       state = loaded.state();
       restored = loaded.variables();
+      history = agreeingMetrics(runDir, state, stepsPerEpoch);
       List<Integer> resumed = new ArrayList<>(state.resumedAtEpochs());
       resumed.add(state.epochsCompleted());
       state =
           new TrainerState(
               hash, state.epochsCompleted(), state.globalStep(), state.wallSeconds(),
               state.bestValidationEpoch(), state.bestValidationError(),
-              state.bestValidationTestError(), resumed);
+              state.bestValidationTestError(), resumed, state.lastEpoch());
       listener.message("resuming " + runDir + " after epoch " + state.epochsCompleted());
     } else {
-      state = new TrainerState(hash, 0, 0, 0, null, null, null, List.of());
+      List<EpochMetrics> lines = RunFiles.readMetrics(metricsFile);
+      if (!lines.isEmpty()) {
+        throw new CheckpointException(
+            "run directory " + runDir + " has " + lines.size() + " epoch(s) in " + METRICS_FILE
+                + " but no checkpoint (" + Checkpoint.file(runDir) + "), so it cannot resume; nothing"
+                + " was changed. To train it from scratch, move " + metricsFile + " aside");
+      }
+      state = new TrainerState(hash, 0, 0, 0, null, null, null, List.of(), null);
+      history = new ArrayList<>();
     }
-    List<EpochMetrics> history = readMetrics(runDir, state.epochsCompleted());
-    writeMetrics(runDir, history);
 
-    ImageSet train = data.train();
     try (TrainingGraph graph =
         new TrainingGraph(
             model, train.height(), train.width(), train.channels(), train.numClasses(), training,
@@ -123,13 +200,7 @@ public final class Trainer {
       }
       long params = graph.parameters().trainableCount();
       String device = Devices.describe();
-      BatchSpec trainBatches =
-          BatchSpec.training(
-              training.batchSize(), data.normalization(), data.augmentation(),
-              Seeds.derive(training.seed(), Seeds.SHUFFLE));
       BatchSpec evalBatches = BatchSpec.evaluation(training.evalBatchSize(), data.normalization());
-      int stepsPerEpoch =
-          BatchStream.batchesPerEpoch(train.size(), training.batchSize(), trainBatches.lastBatch());
       long dropoutKey = Seeds.derive(training.seed(), Seeds.DROPOUT);
       listener.started(state.epochsCompleted(), training.epochs(), stepsPerEpoch);
 
@@ -148,6 +219,10 @@ public final class Trainer {
           try (BatchStream stream = new BatchStream(train, trainBatches, epoch, trainSlots.slots())) {
             int i = 0;
             for (BatchSlot b; (b = stream.next()) != null; stream.release(b)) {
+              if (guard.stopRequested()) {
+                throw interrupted(guard, runDir, state, "epoch " + (epoch + 1) + " (before step " + (i + 1)
+                    + " of " + stepsPerEpoch + ")");
+              }
               long t0 = System.nanoTime();
               TrainingGraph.StepResult r;
               try (TensorSlots.Fed fed = trainSlots.feed(b)) {
@@ -155,10 +230,8 @@ public final class Trainer {
               }
               trainNanos += System.nanoTime() - t0;
               if (!Float.isFinite(r.loss())) {
-                throw new TrainingDivergedException(
-                    "training loss became " + r.loss() + " at epoch " + (epoch + 1) + ", step "
-                        + (i + 1) + "; stopped, the last good checkpoint (after epoch "
-                        + state.epochsCompleted() + ") is kept in " + runDir);
+                throw diverged(runDir, state, "the training loss became " + r.loss() + " at epoch "
+                    + (epoch + 1) + ", step " + (i + 1));
               }
               lossSum += (double) r.loss() * b.size();
               correct += r.correct();
@@ -170,11 +243,22 @@ public final class Trainer {
             }
           }
           listener.evaluating(epoch, "test");
-          Eval test = evaluate(graph, data.test(), evalBatches, evalSlots);
+          String where = "epoch " + (epoch + 1) + " (evaluation)";
+          Eval test = evaluate(graph, data.test(), evalBatches, evalSlots, guard, runDir, state, where);
           Eval val = null;
           if (data.validation() != null) {
             listener.evaluating(epoch, "validation");
-            val = evaluate(graph, data.validation(), evalBatches, evalSlots);
+            val = evaluate(graph, data.validation(), evalBatches, evalSlots, guard, runDir, state, where);
+          }
+          if (!Double.isFinite(test.loss()) || (val != null && !Double.isFinite(val.loss()))) {
+            throw diverged(runDir, state, "the evaluation loss became "
+                + (Double.isFinite(test.loss()) ? val.loss() + " on the validation split" : test.loss() + " on the test set")
+                + " after epoch " + (epoch + 1));
+          }
+          Map<String, float[]> variables = graph.readState();
+          String bad = firstNonFinite(variables);
+          if (bad != null) {
+            throw diverged(runDir, state, "variable " + bad + " became NaN or infinite in epoch " + (epoch + 1));
           }
           Integer bestEpoch = state.bestValidationEpoch();
           Double bestErr = state.bestValidationError();
@@ -196,10 +280,12 @@ public final class Trainer {
           state =
               new TrainerState(
                   hash, epoch + 1, step, state.wallSeconds() + epochSeconds, bestEpoch, bestErr,
-                  bestTest, state.resumedAtEpochs());
+                  bestTest, state.resumedAtEpochs(), m);
+          // The checkpoint is the commit point: written first, it carries this epoch's metrics
+          // line, so a process killed before metrics.jsonl is rewritten loses nothing.
+          Checkpoint.save(runDir, variables, graph.stateShapes(), state);
           history.add(m);
           writeMetrics(runDir, history);
-          Checkpoint.save(runDir, graph.readState(), graph.stateShapes(), state);
           listener.epochFinished(m);
           if (options.stopAfterEpochs() > 0
               && state.epochsCompleted() >= options.stopAfterEpochs()
@@ -225,6 +311,121 @@ public final class Trainer {
   }
 
   /**
+   * The metrics history a resume continues: {@code metrics.jsonl} must hold exactly the
+   * checkpoint's epochs, its last line equal to the one the checkpoint carries, and the
+   * checkpoint's step count must be its epochs times the steps per epoch. One exception is
+   * repaired forward, never by deleting: the line of the checkpoint's last epoch missing (killed
+   * between the checkpoint write and the metrics write) is restored from the checkpoint.
+   */
+  private List<EpochMetrics> agreeingMetrics(Path runDir, TrainerState state, int stepsPerEpoch)
+      throws IOException {
+    Path metricsFile = runDir.resolve(METRICS_FILE);
+    int n = state.epochsCompleted();
+    String restart = "; nothing was changed. To train the run from scratch, move "
+        + runDir.resolve(Checkpoint.DIRECTORY) + " and " + metricsFile + " aside";
+    if (state.globalStep() != (long) n * stepsPerEpoch) {
+      throw new CheckpointException(
+          "checkpoint " + Checkpoint.file(runDir) + " is after epoch " + n + " at step "
+              + state.globalStep() + ", but " + n + " epochs of " + stepsPerEpoch + " steps make "
+              + (long) n * stepsPerEpoch + restart);
+    }
+    List<EpochMetrics> lines = new ArrayList<>(RunFiles.readMetrics(metricsFile));
+    if (n == 0) {
+      if (!lines.isEmpty()) {
+        throw new CheckpointException(
+            METRICS_FILE + " in " + runDir + " has " + lines.size() + " epoch(s) but the checkpoint is"
+                + " from before the first epoch" + restart);
+      }
+      return lines;
+    }
+    EpochMetrics carried = state.lastEpoch();
+    if (carried == null || carried.epoch() != n) {
+      throw new CheckpointException(
+          "checkpoint " + Checkpoint.file(runDir) + " does not carry the metrics of its epoch " + n + restart);
+    }
+    if (lines.size() == n - 1) {
+      lines.add(carried);
+      writeMetrics(runDir, lines);
+      listener.message(METRICS_FILE + " lacked epoch " + n + " (the last session stopped between the"
+          + " checkpoint and the metrics write); restored it from the checkpoint");
+      return lines;
+    }
+    if (lines.size() != n) {
+      throw new CheckpointException(
+          "checkpoint " + Checkpoint.file(runDir) + " is after epoch " + n + " (step "
+              + state.globalStep() + ") but " + metricsFile + " has " + lines.size()
+              + " epoch(s); they must agree" + restart);
+    }
+    if (!Json.line(lines.get(n - 1)).equals(Json.line(carried))) {
+      throw new CheckpointException(
+          "line " + n + " of " + metricsFile + " differs from the epoch-" + n + " metrics the checkpoint "
+              + Checkpoint.file(runDir) + " carries (the files come from different sessions)" + restart);
+    }
+    return lines;
+  }
+
+  /**
+   * Removes temporary files ({@code .NAME.*.tmp}) that a killed process left in the run directory
+   * and its checkpoint directory: the atomic writers create them next to their target and a kill
+   * between create and rename strands them (a checkpoint's can be hundreds of MB). Called only
+   * under the run directory's lock, so no live writer owns them.
+   */
+  private void removeStaleTemporaryFiles(Path runDir) throws IOException {
+    long bytes = 0;
+    int count = 0;
+    for (Path dir : List.of(runDir, runDir.resolve(Checkpoint.DIRECTORY))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
+        for (Path p : ds) {
+          if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            bytes += Files.size(p);
+            Files.delete(p);
+            count++;
+          }
+        }
+      }
+    }
+    if (count > 0) {
+      listener.message(String.format(
+          "removed %d temporary file(s) (%.1f MB) left by an interrupted write in %s", count, bytes / 1e6, runDir));
+    }
+  }
+
+  /** The name of the first variable holding a NaN or infinity, or null. */
+  static String firstNonFinite(Map<String, float[]> variables) {
+    for (Map.Entry<String, float[]> e : variables.entrySet()) {
+      for (float f : e.getValue()) {
+        if (!Float.isFinite(f)) {
+          return e.getKey();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** "the last good checkpoint ... is kept" naming the checkpoint on disk, or saying there is none. */
+  private static String kept(Path runDir, TrainerState state) {
+    if (!Checkpoint.exists(runDir) || state.epochsCompleted() == 0) {
+      return "there is no checkpoint yet (none was written before epoch 1 ended)";
+    }
+    return "the last checkpoint, after epoch " + state.epochsCompleted() + ", is kept in " + Checkpoint.file(runDir);
+  }
+
+  private static TrainingDivergedException diverged(Path runDir, TrainerState state, String what) {
+    return new TrainingDivergedException(
+        "training diverged: " + what + "; stopped without writing that epoch, and " + kept(runDir, state));
+  }
+
+  private TrainingInterruptedException interrupted(ShutdownGuard guard, Path runDir, TrainerState state, String where) {
+    String msg = "stopped by " + (guard.byShutdown() ? "a shutdown signal (SIGINT, SIGTERM or SIGHUP)" : "request")
+        + " in " + where + ": " + kept(runDir, state) + "; run the same command again to resume";
+    listener.message(msg);
+    return new TrainingInterruptedException(msg);
+  }
+
+  /**
    * Loss, error and time of one evaluation pass.
    *
    * @param loss mean cross-entropy
@@ -233,12 +434,17 @@ public final class Trainer {
    */
   record Eval(double loss, double error, double seconds) {}
 
-  private static Eval evaluate(TrainingGraph graph, ImageSet set, BatchSpec spec, TensorSlots slots) {
+  private Eval evaluate(
+      TrainingGraph graph, ImageSet set, BatchSpec spec, TensorSlots slots, ShutdownGuard guard,
+      Path runDir, TrainerState state, String where) {
     long t0 = System.nanoTime();
     double lossSum = 0;
     long correct = 0;
     try (BatchStream stream = new BatchStream(set, spec, 0, slots.slots())) {
       for (BatchSlot b; (b = stream.next()) != null; stream.release(b)) {
+        if (guard.stopRequested()) {
+          throw interrupted(guard, runDir, state, where);
+        }
         try (TensorSlots.Fed fed = slots.feed(b)) {
           TrainingGraph.EvalResult r = graph.evalBatch(fed.images(), fed.labels());
           lossSum += r.lossSum();
@@ -249,24 +455,14 @@ public final class Trainer {
     return new Eval(lossSum / set.size(), 1.0 - (double) correct / set.size(), (System.nanoTime() - t0) / 1e9);
   }
 
-  /** Reads the first {@code keep} lines of metrics.jsonl (lines beyond the checkpoint are dropped). */
+  /** The first {@code keep} lines of metrics.jsonl (tests; never rewrites the file). */
   static List<EpochMetrics> readMetrics(Path runDir, int keep) throws IOException {
-    Path f = runDir.resolve(METRICS_FILE);
-    List<EpochMetrics> out = new ArrayList<>();
-    if (!Files.exists(f)) {
-      if (keep > 0) {
-        throw new CheckpointException(
-            "run directory " + runDir + " has a checkpoint after epoch " + keep + " but no " + METRICS_FILE);
-      }
-      return out;
-    }
-    List<EpochMetrics> lines = RunFiles.readMetrics(f);
+    List<EpochMetrics> lines = RunFiles.readMetrics(runDir.resolve(METRICS_FILE));
     if (lines.size() < keep) {
       throw new CheckpointException(
-          METRICS_FILE + " in " + runDir + " has " + lines.size() + " lines but the checkpoint is after epoch " + keep);
+          METRICS_FILE + " in " + runDir + " has " + lines.size() + " lines, fewer than " + keep);
     }
-    out.addAll(lines.subList(0, keep));
-    return out;
+    return new ArrayList<>(lines.subList(0, keep));
   }
 
   private static void writeMetrics(Path runDir, List<EpochMetrics> history) throws IOException {

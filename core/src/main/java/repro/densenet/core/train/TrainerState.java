@@ -1,6 +1,7 @@
 package repro.densenet.core.train;
 
 import java.util.List;
+import repro.densenet.core.result.EpochMetrics;
 
 /**
  * The trainer's bookkeeping stored with a checkpoint. Together with the master seed (in the spec)
@@ -15,6 +16,10 @@ import java.util.List;
  * @param bestValidationError that error, or null
  * @param bestValidationTestError the test error at that epoch, or null
  * @param resumedAtEpochs epochs after which earlier sessions were resumed
+ * @param lastEpoch the {@code metrics.jsonl} line of epoch {@code epochsCompleted} (null before the
+ *     first epoch): the checkpoint is written before {@code metrics.jsonl}, so a resume can tell a
+ *     process killed between the two writes (the line is missing and restored from here) from
+ *     files that disagree (refused)
  */
 public record TrainerState(
     String specHash,
@@ -24,7 +29,8 @@ public record TrainerState(
     Integer bestValidationEpoch,
     Double bestValidationError,
     Double bestValidationTestError,
-    List<Integer> resumedAtEpochs) {
+    List<Integer> resumedAtEpochs,
+    EpochMetrics lastEpoch) {
 
   public TrainerState {
     resumedAtEpochs = List.copyOf(resumedAtEpochs);

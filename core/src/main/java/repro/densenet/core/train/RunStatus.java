@@ -1,0 +1,108 @@
+package repro.densenet.core.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import repro.densenet.core.result.RunFiles;
+import repro.densenet.core.result.RunRecord;
+import repro.densenet.core.result.RunResult;
+
+/**
+ * What a run directory holds, as {@code suite --dry-run} lists it: {@code todo}, {@code partial}
+ * (a checkpoint to resume), {@code done}, {@code damaged} or {@code locked}.
+ *
+ * <p>A run is done only when all of it verifies: {@code result.json} parses and agrees with {@code
+ * spec.json} and {@code metrics.jsonl} ({@link RunFiles#read}), and the checkpoint passes both
+ * checksums, belongs to that spec and is after the last epoch. A {@code result.json} alone proves
+ * nothing (issue 9: two processes once left a result of 4 epochs next to a checkpoint of 3).
+ *
+ * @param state the status
+ * @param detail why a run is damaged, or who holds the lock; else null
+ */
+public record RunStatus(State state, String detail) {
+
+  /** The status of a run directory. */
+  public enum State {
+    /** Nothing trained yet. */
+    TODO,
+    /** Interrupted; a checkpoint to resume from. */
+    PARTIAL,
+    /** Finished and verified. */
+    DONE,
+    /** Files that do not verify or disagree; needs a person. */
+    DAMAGED,
+    /** Another process is using it. */
+    LOCKED;
+
+    /** The lower-case name shown by {@code --dry-run}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Inspects {@code runDir} without changing it (a finished run's checkpoint is read whole). */
+  public static RunStatus of(Path runDir) throws IOException {
+    RunDirectoryLock.Holder h = RunDirectoryLock.holderOf(runDir);
+    if (h != null) {
+      return new RunStatus(State.LOCKED, "in use by " + h.describe());
+    }
+    if (Files.exists(runDir.resolve(RunFiles.RESULT))) {
+      try {
+        verifyFinished(runDir);
+        return new RunStatus(State.DONE, null);
+      } catch (IOException e) {
+        return new RunStatus(State.DAMAGED, e.getMessage());
+      }
+    }
+    if (Checkpoint.exists(runDir)) {
+      return new RunStatus(State.PARTIAL, null);
+    }
+    Path metrics = runDir.resolve(RunFiles.METRICS);
+    if (Files.exists(metrics)) {
+      try {
+        if (!RunFiles.readMetrics(metrics).isEmpty()) {
+          return new RunStatus(State.DAMAGED, metrics + " has epochs but there is no checkpoint");
+        }
+      } catch (IOException e) {
+        return new RunStatus(State.DAMAGED, e.getMessage());
+      }
+    }
+    return new RunStatus(State.TODO, null);
+  }
+
+  /**
+   * Verifies a finished run and returns its result.
+   *
+   * @throws IOException (a {@link repro.densenet.core.result.RunFileException} or {@link
+   *     CheckpointException}) naming the file that does not verify and why
+   */
+  public static RunResult verifyFinished(Path runDir) throws IOException {
+    RunRecord rec = RunFiles.read(runDir);
+    if (rec.result() == null) {
+      throw new CheckpointException("run directory " + runDir + " has no " + RunFiles.RESULT + " (not finished)");
+    }
+    Path ckpt = Checkpoint.file(runDir);
+    if (!Files.exists(ckpt)) {
+      throw new CheckpointException("finished run " + runDir + " has no checkpoint " + ckpt);
+    }
+    TrainerState s = Checkpoint.load(runDir).state();
+    if (!s.specHash().equals(rec.spec().hash())) {
+      throw new CheckpointException(
+          "checkpoint " + ckpt + " belongs to another run than " + runDir.resolve(RunFiles.SPEC));
+    }
+    int epochs = rec.spec().training().epochs();
+    if (s.epochsCompleted() != epochs) {
+      throw new CheckpointException(
+          "checkpoint " + ckpt + " is after epoch " + s.epochsCompleted() + " but "
+              + runDir.resolve(RunFiles.RESULT) + " claims all " + epochs + " epochs");
+    }
+    return rec.result();
+  }
+
+  /** What to do with a damaged finished run. */
+  static String remedy(Path runDir) {
+    return "to train it again, move " + runDir + " aside (or, if only result.json is bad and the checkpoint"
+        + " is after the last epoch, move " + runDir.resolve(RunFiles.RESULT) + " aside and re-run to rewrite it)";
+  }
+}
