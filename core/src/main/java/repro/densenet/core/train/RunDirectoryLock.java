@@ -3,6 +3,7 @@ package repro.densenet.core.train;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import repro.densenet.core.result.Json;
 
 /**
  * The one lock of a run directory, taken by {@code train} and {@code suite} alike before they read
@@ -171,8 +172,9 @@ public final class RunDirectoryLock implements AutoCloseable {
       if (mine != null) {
         throw locked(runDir, mine.holder, true);
       }
-      // A process that only probes the lock (a dry run's status) holds it for microseconds: a
-      // refusal whose holder file names no live process is retried briefly before it is believed.
+      // A refusal whose holder file is missing or names no live process is retried for up to 3 s
+      // before it is reported: the winner of a race writes its holder file just after locking, and
+      // a process that only probes the lock (a dry run's status) holds it for microseconds.
       for (int attempt = 0; ; attempt++) {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock fl;
@@ -187,7 +189,7 @@ public final class RunDirectoryLock implements AutoCloseable {
         if (fl != null) {
           Holder me = self();
           try {
-            Json.writeAtomically(runDir.resolve(HOLDER_FILE), me.line());
+            writeHolder(runDir, me);
           } catch (IOException | RuntimeException e) {
             ch.close(); // releases the lock
             throw e;
@@ -199,7 +201,7 @@ public final class RunDirectoryLock implements AutoCloseable {
         ch.close();
         Holder other = readHolder(runDir);
         boolean believable = other != null && !(other.host().equals(hostName()) && !alive(other.pid()));
-        if (believable || attempt >= 10) {
+        if (believable || attempt >= 60) {
           throw locked(runDir, other, false);
         }
         try {
@@ -209,6 +211,34 @@ public final class RunDirectoryLock implements AutoCloseable {
           throw locked(runDir, other, false);
         }
       }
+    }
+  }
+
+  /**
+   * Writes the holder file atomically: temporary sibling (named like {@code Json.writeAtomically}'s,
+   * so a killed writer's leftover is cleaned up with the others), fsync, rename, fsync of the
+   * directory. Written here rather than with {@code Json} so that no JSON library is initialised
+   * between taking the lock and naming its holder.
+   */
+  private static void writeHolder(Path runDir, Holder me) throws IOException {
+    Path target = runDir.resolve(HOLDER_FILE);
+    Path tmp = Files.createTempFile(runDir, "." + HOLDER_FILE + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(me.line().getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    try (FileChannel d = FileChannel.open(runDir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      // some file systems refuse to open directories; the rename itself is atomic
     }
   }
 
