@@ -93,7 +93,7 @@ final class SuiteProgress implements SuiteListener, AutoCloseable {
     if (o.status() == RunOutcome.Status.SKIPPED || o.status() == RunOutcome.Status.FINISHED) {
       done++;
     }
-    if (bar && o.status() == RunOutcome.Status.LOCKED) {
+    if (bar && (o.status() == RunOutcome.Status.LOCKED || o.status() == RunOutcome.Status.DAMAGED)) {
       progress.stepBy(o.spec().training().epochs());
     }
     if (!bar) {
