@@ -408,7 +408,7 @@ public final class Trainer {
   /** "the last good checkpoint ... is kept" naming the checkpoint on disk, or saying there is none. */
   private static String kept(Path runDir, TrainerState state) {
     if (!Checkpoint.exists(runDir) || state.epochsCompleted() == 0) {
-      return "there is no checkpoint yet (none was written before epoch 1 ended)";
+      return "there is no checkpoint yet (the first is written when epoch 1 ends)";
     }
     return "the last checkpoint, after epoch " + state.epochsCompleted() + ", is kept in " + Checkpoint.file(runDir);
   }

@@ -180,7 +180,7 @@ class RunIntegrityTest {
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
         () -> train(dir, TrainerTest.OPTIONS, TRAINING.withLearningRate(1e30)));
     assertTrue(e.getMessage().startsWith("training diverged: "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("there is no checkpoint yet (none was written before epoch 1 ended)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("there is no checkpoint yet (the first is written when epoch 1 ends)"), e.getMessage());
     assertFalse(Checkpoint.exists(dir));
     assertFalse(Files.exists(dir.resolve(Trainer.METRICS_FILE)));
   }
