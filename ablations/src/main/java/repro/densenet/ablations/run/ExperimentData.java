@@ -3,7 +3,6 @@ package repro.densenet.ablations.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +31,7 @@ import repro.densenet.datasets.split.HoldOut;
 import repro.densenet.datasets.split.Splits;
 import repro.densenet.datasets.transform.Augmentation;
 import repro.densenet.datasets.transform.Normalization;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * The data a run trains on, per {@link ScaleMapping}: the real dataset at paper scale,
@@ -205,13 +205,7 @@ public final class ExperimentData {
   }
 
   private static void writeAtomically(Path target, FileWriter writer) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-    try {
-      writer.write(tmp);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFile.write(target, writer::write);
   }
+
 }

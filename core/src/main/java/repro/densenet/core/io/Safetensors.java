@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * Dependency-free reader and writer for the <a
@@ -197,7 +197,7 @@ public final class Safetensors {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    Path tmp = AtomicFile.createTemp(target, ".tmp");
     boolean moved = false;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -227,13 +227,9 @@ public final class Safetensors {
         head.putLong(hdr.length).put(hdr).flip();
         ch.position(0);
         writeFully(ch, head);
-        ch.force(true);
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.commit(tmp, target);
       moved = true;
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-      }
     } finally {
       if (!moved) {
         Files.deleteIfExists(tmp);

@@ -11,12 +11,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * The project's JSON conventions: sorted keys, unknown properties rejected, files written to a
@@ -119,37 +117,13 @@ public final class Json {
     return loc == null ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 
-  /** Writes {@code text} to {@code file} atomically (temp file, fsync, rename, fsync directory). */
+  /** Writes {@code text} to {@code file} atomically ({@link AtomicFile}: temp sibling, fsync, rename). */
   public static void writeAtomically(Path file, String text) throws IOException {
-    writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+    AtomicFile.write(file, text);
   }
 
-  /** Writes {@code bytes} to {@code file} atomically (temp file, fsync, rename, fsync directory). */
+  /** Writes {@code bytes} to {@code file} atomically ({@link AtomicFile}: temp sibling, fsync, rename). */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      fsyncDirectory(dir);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Flushes a directory entry (after a rename) where the platform allows it. */
-  public static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some filesystems refuse to open directories; the rename itself is still atomic.
-    }
+    AtomicFile.write(file, bytes);
   }
 }

@@ -3,7 +3,6 @@ package repro.densenet.core.train;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -11,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * The one lock of a run directory, taken by {@code train} and {@code suite} alike before they read
@@ -215,32 +214,14 @@ public final class RunDirectoryLock implements AutoCloseable {
   }
 
   /**
-   * Writes the holder file atomically: temporary sibling (named like {@code Json.writeAtomically}'s,
-   * so a killed writer's leftover is cleaned up with the others), fsync, rename, fsync of the
-   * directory. Written here rather than with {@code Json} so that no JSON library is initialised
-   * between taking the lock and naming its holder.
+   * Writes the holder file atomically ({@link AtomicFile}; a killed writer's leftover is a {@code
+   * .*.tmp} sibling, cleaned up with the others). Plain text rather than {@code Json}, so that no
+   * JSON library is initialised between taking the lock and naming its holder.
    */
   private static void writeHolder(Path runDir, Holder me) throws IOException {
-    Path target = runDir.resolve(HOLDER_FILE);
-    Path tmp = Files.createTempFile(runDir, "." + HOLDER_FILE + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(me.line().getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    try (FileChannel d = FileChannel.open(runDir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // some file systems refuse to open directories; the rename itself is atomic
-    }
+    AtomicFile.write(runDir.resolve(HOLDER_FILE), me.line());
   }
+
 
   private static boolean alive(long pid) {
     return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
