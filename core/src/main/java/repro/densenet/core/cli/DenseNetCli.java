@@ -1,6 +1,7 @@
 package repro.densenet.core.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import repro.densenet.core.result.Provenance;
@@ -44,23 +45,77 @@ public final class DenseNetCli implements Runnable {
     return new CommandLine(new DenseNetCli());
   }
 
+  /** Exit code: success. */
+  public static final int EXIT_OK = 0;
+  /** Exit code: an internal error (a bug): the message asks for {@code --verbose} and a report. */
+  public static final int EXIT_INTERNAL = 1;
+  /** Exit code: a user or environment error (bad argument or file, I/O, lock held, divergence). */
+  public static final int EXIT_USER = 2;
+  /** The option that adds stack traces to error messages (accepted anywhere on the line). */
+  public static final String VERBOSE = "--verbose";
+
   /**
    * Runs {@code cli} with the project's error convention: a user or environment error (bad
-   * argument, I/O, inconsistent data, divergence) prints one {@code error: ...} line and exits 2.
+   * argument, a file that cannot be read or written, inconsistent data, a held lock, divergence,
+   * too little heap) prints one line {@code error: <what is wrong> (<rule or remedy>)} and exits
+   * {@value #EXIT_USER}; anything else is a bug: one line saying so, exit {@value #EXIT_INTERNAL}.
+   * Stack traces are printed only with {@value #VERBOSE}. The exit codes of every command are
+   * listed in the README ("Exit codes").
    */
   public static int execute(CommandLine cli, String... args) {
+    boolean verbose = java.util.Arrays.asList(args).contains(VERBOSE);
+    String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException || ex instanceof IOException
-              || ex instanceof IllegalStateException
-              || ex instanceof repro.densenet.core.train.TrainingDivergedException) {
-            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-            commandLine.getErr().println("error: " + msg);
-            return 2;
+          PrintWriter err = commandLine.getErr();
+          String line = userMessage(ex);
+          if (verbose) {
+            ex.printStackTrace(err);
           }
-          throw ex;
+          if (line != null) {
+            err.println("error: " + line);
+            err.flush();
+            return EXIT_USER;
+          }
+          err.println("error: internal error: " + ex + (verbose ? "" : " (a bug: run again with --verbose and report the stack trace)"));
+          err.flush();
+          return EXIT_INTERNAL;
         });
-    return cli.execute(args);
+    try {
+      return cli.execute(rest);
+    } catch (OutOfMemoryError e) {
+      cli.getErr().println("error: " + userMessage(e));
+      cli.getErr().flush();
+      return EXIT_USER;
+    }
+  }
+
+  /** The one-line message of a user or environment error, or null for a bug. */
+  static String userMessage(Throwable ex) {
+    if (ex instanceof OutOfMemoryError) {
+      return "out of Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB); give the JVM more with"
+          + " DENSENET_JAVA_OPTS=-Xmx16g (./densenet's default is -Xmx8g) or use --memory-efficient";
+    }
+    if (ex instanceof java.nio.file.FileSystemException f) {
+      String reason = f.getReason() != null ? f.getReason()
+          : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : ex instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : ex instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+          : ex instanceof java.nio.file.NotDirectoryException ? "not a directory"
+          : ex instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+          : ex.getClass().getSimpleName();
+      String remedy = reason.contains("No space left") ? " (free space there and run the same command again:"
+          + " finished epochs are kept in the last checkpoint)" : "";
+      return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason + remedy;
+    }
+    if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof IllegalStateException
+        || ex instanceof repro.densenet.core.train.TrainingDivergedException) {
+      return ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+    }
+    if (ex instanceof java.io.UncheckedIOException u) {
+      return userMessage(u.getCause());
+    }
+    return null;
   }
 
   /** Version line: project, TensorFlow Java and native classifier. */

@@ -29,7 +29,7 @@ import repro.densenet.datasets.catalog.DatasetCache;
     sortOptions = false,
     description = {
       "Train one network with the paper's protocol (SGD, Nesterov momentum 0.9, batch 64, lr 0.1"
-          + " divided by 10 at 50% and 75% of the epochs, weight decay 1e-4) into a run directory.",
+          + " divided by 10 at 50%% and 75%% of the epochs, weight decay 1e-4) into a run directory.",
       "Per-dataset defaults follow the paper: c10/c100/svhn train with dropout 0.2 and no"
           + " augmentation, c10+/c100+ with augmentation and no dropout; CIFAR 300 epochs, SVHN 40"
           + " epochs with best-validation selection.",
@@ -107,20 +107,28 @@ public final class TrainCommand implements Callable<Integer> {
     if (syntheticImages < 2) {
       throw new IllegalArgumentException("--synthetic-images must be at least 2, got " + syntheticImages);
     }
+    TrainerOptions opts = how.toOptions();
+    Path dir = runDir != null ? runDir
+        : Path.of("results", "train", spec.name() + "-" + protocol.name().replace("+", "plus") + "-seed" + seed);
+    if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "--run-dir " + dir + " is a file, not a directory (give a new directory, or the directory of the run to resume)");
+    }
     TrainingData td =
         DataSources.load(
             protocol,
             DatasetCache.standard(cache, offline),
             new DataSources.Options(holdOut, syntheticImages, syntheticImages / 2, syntheticSize),
             seed);
-    Path dir = runDir != null ? runDir
-        : Path.of("results", "train", spec.name() + "-" + protocol.name().replace("+", "plus") + "-seed" + seed);
+    if (training.batchSize() > td.train().size()) {
+      throw new IllegalArgumentException(
+          "--batch-size " + training.batchSize() + " is larger than the " + td.train().size() + " training images of "
+              + td.name() + " (a batch must fit in one epoch)");
+    }
     System.err.printf(
         "training %s on %s (%d train / %d val / %d test images), %d epochs, dropout %.2f, seed %d -> %s%n",
         spec.name(), td.name(), td.train().size(), td.validation() == null ? 0 : td.validation().size(),
         td.test().size(), training.epochs(), spec.dropRate(), seed, dir);
-    TrainerOptions opts =
-        how.toOptions();
     try (ProgressListener listener = new ProgressListener(!noProgress)) {
       RunResult r;
       try {

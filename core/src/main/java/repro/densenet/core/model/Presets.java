@@ -35,19 +35,28 @@ public final class Presets {
   public static ModelSpec parse(String name) {
     Matcher d = DENSENET.matcher(name);
     if (d.matches()) {
-      int depth = Integer.parseInt(d.group(2));
-      int k = Integer.parseInt(d.group(3));
+      int depth = number(name, "depth L", d.group(2));
+      int k = number(name, "growth rate k", d.group(3));
       DenseNetSpec spec = d.group(1) != null ? DenseNetSpec.bc(depth, k) : DenseNetSpec.paper(depth, k);
       return d.group(4) != null ? spec.withPaperPartialWindows() : spec;
     }
     Matcher r = RESNET.matcher(name);
     if (r.matches()) {
-      int depth = Integer.parseInt(r.group(1));
+      int depth = number(name, "depth D", r.group(1));
       return r.group(2) != null ? new ResNetSpec(depth, false, 0.0) : ResNetSpec.preActivation(depth);
     }
     throw new IllegalArgumentException(
         "unknown model '" + name + "': expected densenet-L-k, densenet-bc-L-k (optionally"
             + " -partial), preresnet-D or preresnet-D-basic; presets: "
             + PAPER.stream().map(Preset::name).collect(Collectors.joining(", ")));
+  }
+
+  private static int number(String name, String what, String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "model '" + name + "': the " + what + " " + digits + " is too large (at most " + Integer.MAX_VALUE + ")", e);
+    }
   }
 }

@@ -23,7 +23,8 @@ public record TrainerOptions(
       throw new IllegalArgumentException("prefetch slots must be at least 2, got " + prefetchSlots);
     }
     if (stopAfterEpochs < 0) {
-      throw new IllegalArgumentException("stopAfterEpochs must be >= 0, got " + stopAfterEpochs);
+      throw new IllegalArgumentException(
+          "--stop-after must be 0 (train to the end) or a positive number of epochs, got " + stopAfterEpochs);
     }
   }
 

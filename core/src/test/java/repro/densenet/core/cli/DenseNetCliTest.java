@@ -88,6 +88,82 @@ class DenseNetCliTest {
     assertTrue(d[2].contains("unknown dataset 'cifar11'"), d[2]);
   }
 
+  /** Before: {@code error: For input string: "99999999999"}. */
+  @Test
+  void aHugeDepthIsNamedNotParsedRaw() {
+    String[] r = run("train", "--model", "densenet-99999999999-12", "--data", "synthetic");
+    assertEquals("2", r[0]);
+    assertEquals("error: model 'densenet-99999999999-12': the depth L 99999999999 is too large (at most 2147483647)",
+        r[2].strip());
+  }
+
+  /** Before: {@code error: stopAfterEpochs must be >= 0, got -1} (an internal field name). */
+  @Test
+  void aNegativeStopAfterNamesTheOption() {
+    String[] r = run("train", "--model", "densenet-10-2", "--data", "synthetic", "--stop-after", "-1", "--run-dir",
+        System.getProperty("java.io.tmpdir") + "/never-created-" + System.nanoTime());
+    assertEquals("2", r[0]);
+    assertEquals("error: --stop-after must be 0 (train to the end) or a positive number of epochs, got -1", r[2].strip());
+  }
+
+  /** Before: {@code error: /tmp/.../file} (the path alone, no reason). */
+  @Test
+  void aRunDirectoryThatIsAFileSaysWhy(@TempDir Path tmp) throws Exception {
+    Path file = java.nio.file.Files.writeString(tmp.resolve("not-a-dir"), "x");
+    String[] r = run("train", "--model", "densenet-10-2", "--data", "synthetic", "--epochs", "1", "--run-dir", file.toString());
+    assertEquals("2", r[0], r[2]);
+    assertEquals("error: --run-dir " + file + " is a file, not a directory (give a new directory, or the directory of"
+        + " the run to resume)", r[2].strip());
+  }
+
+  /** Before: a NullPointerException from native code, and a run directory left behind. */
+  @Test
+  void aBatchLargerThanTheDataIsRefusedBeforeAnythingIsWritten(@TempDir Path tmp) {
+    Path dir = tmp.resolve("run");
+    String[] r = run("train", "--model", "densenet-10-2", "--data", "synthetic", "--synthetic-images", "32",
+        "--batch-size", "64", "--run-dir", dir.toString());
+    assertEquals("2", r[0], r[2]);
+    assertEquals("error: --batch-size 64 is larger than the 32 training images of synthetic (a batch must fit in one epoch)",
+        r[2].strip());
+    assertTrue(java.nio.file.Files.notExists(dir), "nothing created");
+  }
+
+  /** Help prints no picocli warning (an unescaped '%' in a description used to). */
+  @Test
+  void helpIsClean() {
+    for (String cmd : new String[] {"train", "export", "bench", "params", "data"}) {
+      String[] r = run(cmd, "--help");
+      assertEquals("0", r[0], cmd);
+      assertTrue(!r[1].contains("WARN") && !r[2].contains("WARN"), cmd + ": " + r[2]);
+    }
+    String[] r = run("train", "--help");
+    assertTrue(r[1].contains("50% and 75% of the epochs"), r[1]);
+  }
+
+  /** A bug is one line asking for --verbose; --verbose adds the stack trace. */
+  @Test
+  void internalErrorsAreOneLineUnlessVerbose() {
+    picocli.CommandLine cli = new picocli.CommandLine(new Boom());
+    java.io.StringWriter quiet = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(quiet));
+    assertEquals(DenseNetCli.EXIT_INTERNAL, DenseNetCli.execute(cli));
+    assertEquals("error: internal error: java.lang.NullPointerException: boom (a bug: run again with --verbose and"
+        + " report the stack trace)", quiet.toString().strip());
+    picocli.CommandLine cli2 = new picocli.CommandLine(new Boom());
+    java.io.StringWriter loud = new java.io.StringWriter();
+    cli2.setErr(new java.io.PrintWriter(loud));
+    assertEquals(DenseNetCli.EXIT_INTERNAL, DenseNetCli.execute(cli2, "--verbose"));
+    assertTrue(loud.toString().contains("at repro.densenet.core.cli.DenseNetCliTest$Boom.run"), loud.toString());
+  }
+
+  @picocli.CommandLine.Command(name = "boom")
+  static final class Boom implements Runnable {
+    @Override
+    public void run() {
+      throw new NullPointerException("boom");
+    }
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
