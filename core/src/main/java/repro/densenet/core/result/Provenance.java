@@ -14,8 +14,10 @@ import org.tensorflow.TensorFlow;
 /**
  * Where and with what a run was produced.
  *
- * @param gitSha commit of the working directory's repository, or "unknown"
- * @param gitDirty whether tracked files differed from that commit (null if unknown)
+ * @param gitSha commit the running code was built from (recorded in the jar at build time), or
+ *     "unknown"
+ * @param gitDirty whether tracked files differed from that commit when the code was built (null if
+ *     unknown)
  * @param tensorflowJavaVersion TensorFlow Java artifact version
  * @param tensorflowRuntimeVersion version reported by the native TensorFlow runtime
  * @param nativeClassifier the native artifact classifier (linux-x86_64 or linux-x86_64-gpu)
@@ -44,7 +46,7 @@ public record Provenance(
   /** Captures the current environment with {@code device} and start time {@code start}. */
   public static Provenance capture(String device, Instant start) {
     Properties build = buildProperties();
-    String[] git = git();
+    String[] git = builtFrom();
     return new Provenance(
         git[0],
         git[1] == null ? null : Boolean.valueOf(git[1]),
@@ -78,6 +80,28 @@ public record Provenance(
       // leave empty: reported as "unknown"
     }
     return p;
+  }
+
+  /**
+   * The commit and dirty flag the running classes were built from ({@code git.properties}, written
+   * by the core module's build); falls back to the working directory's repository only when the
+   * classes carry no record (e.g. compiled by an IDE).
+   */
+  public static String[] builtFrom() {
+    Properties p = new Properties();
+    try (InputStream in = Provenance.class.getResourceAsStream("/repro/densenet/core/git.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // fall through to the working directory
+    }
+    String sha = p.getProperty("git.commit");
+    if (sha != null && !sha.equals("unknown")) {
+      String dirty = p.getProperty("git.dirty");
+      return new String[] {sha, "true".equals(dirty) || "false".equals(dirty) ? dirty : null};
+    }
+    return git();
   }
 
   /** "CPU: model name" from /proc/cpuinfo, or the architecture when unavailable. */
