@@ -7,14 +7,14 @@ import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.ResNetSpec;
 
 /**
- * GPU-hour estimate of paper-scale runs from reference training rates on one H200 at batch 64
- * (fp32, the same models in PyTorch): 4,450 images/s for DenseNet (L=40, k=12), 1,080 for (100,
- * 12) and 690 for (100, 24).
+ * GPU-hour estimate of paper-scale runs from reference training rates: the same models in
+ * PyTorch on one H200 at batch 64, fp32, measured outside this project (given in the project's
+ * design notes) for DenseNet (L=40, k=12), (100, 12) and (100, 24); see {@link #REFERENCES}.
  *
  * <p>Other networks (DenseNet-BC, other depths, ResNets) get a rate from a power law in the
  * forward multiply-accumulates per 32x32 image, {@code rate = a * MACs^b}, fitted by least squares
- * in log-log space through the three reference points (b is about -0.55: dense networks are far
- * from FLOP-bound, so rates fall more slowly than FLOPs grow). It is an estimate; expect it to be
+ * in log-log space through the three reference points ({@link #exponent()}; `suite --dry-run`
+ * prints it: dense networks are far from FLOP-bound, so rates fall more slowly than FLOPs grow). It is an estimate; expect it to be
  * off by tens of percent for networks unlike the references (ResNets, DenseNet-BC with k=40).
  *
  * <p>Hours count training passes only (epochs x training images / rate); evaluation adds a few
@@ -23,7 +23,7 @@ import repro.densenet.core.model.ResNetSpec;
  */
 public final class GpuHours {
 
-  /** Reference rates (images/s, H200, batch 64). */
+  /** Reference rates (images/s; PyTorch, one H200, batch 64, fp32; measured outside this project). */
   public static final List<Reference> REFERENCES =
       List.of(
           new Reference(DenseNetSpec.paper(40, 12), 4_450),
@@ -36,7 +36,7 @@ public final class GpuHours {
   public static final long SVHN_TRAIN = 73_257 + 531_131 - 6_000;
 
   /**
-   * A measured rate.
+   * A reference rate (PyTorch on one H200, measured outside this project).
    *
    * @param model the network
    * @param imagesPerSecond training images per second

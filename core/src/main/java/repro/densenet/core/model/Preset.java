@@ -4,11 +4,11 @@ package repro.densenet.core.model;
  * A named architecture from the paper with the parameter count the paper reports (CIFAR-10).
  *
  * <p>Counting conventions differ between the papers the figures come from. The DenseNet paper's
- * own counts include batch-norm scales and shifts (DenseNet-100, k=12: 6,979,642 with them, 6.87M
- * without; the paper says 7.0M). The pre-activation ResNet figures are quoted from He et al. 2016,
- * whose counts match convolutions plus the classifier only (ResNet-1001: 10,178,522 without
- * batch norm, 10,327,706 with it; He et al. say 10.2M). {@link #paperCountsBatchNorm} records
- * which convention the quoted figure uses; {@code ./densenet params} prints both counts.
+ * own counts include batch-norm scales and shifts. The pre-activation ResNet figures are quoted
+ * from He et al. 2016, whose counts match convolutions plus the classifier only. {@link
+ * #paperCountsBatchNorm} records which convention the quoted figure uses; {@code ./densenet params}
+ * prints both counts (the exact figures are in the README's table and pinned by {@code
+ * PresetParamsTest}).
  *
  * @param name preset name used on the command line
  * @param spec the architecture (without dropout; the training protocol adds it per dataset)
