@@ -7,11 +7,13 @@
 #   - jupyter-notebook, jupyter-nbconvert, jupyter-client, jupyter-core: the Jupyter (on /usr/bin/python3)
 #     the notebooks module runs its Java kernel and executes its notebooks with
 #   - fonts-dejavu-core: a font for the charts the notebooks render (headless AWT needs one)
+#   - slurm-wlm, munge: the one-node Slurm cluster (munged, slurmctld, slurmd) that the cli module's
+#     SlurmClusterIT starts as its own processes to run a suite as a job array
 # Extra arguments are passed to Maven (e.g. ./test.sh -pl core -am).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core)
+packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

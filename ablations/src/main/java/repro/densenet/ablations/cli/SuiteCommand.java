@@ -143,8 +143,14 @@ public final class SuiteCommand implements Callable<Integer> {
     if (emitSlurm != null) {
       Files.createDirectories(emitSlurm);
       Path repo = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
-      Path script = SlurmScript.write(emitSlurm, suite, sc, seeds, all, repo, resultsAbs, sc == Scale.PAPER);
+      Path script = SlurmScript.write(emitSlurm, suite, sc, seeds, all, repo, resultsAbs);
+      // Slurm opens each task's --output file in this directory and does not create it
+      Files.createDirectories(resultsAbs.resolve(SlurmScript.LOG_DIR));
       out.println("wrote " + script + " (" + all.size() + " array tasks) and its run list; submit with: sbatch " + script);
+      if (!Files.isRegularFile(repo.resolve("cli/target/densenet.jar"))) {
+        err.println("warning: " + repo.resolve("cli/target/densenet.jar") + " is missing and the array tasks do not"
+            + " build it: run ./densenet --version in " + repo + " once before submitting");
+      }
       return 0;
     }
     if (offline || sc != Scale.SMOKE) {

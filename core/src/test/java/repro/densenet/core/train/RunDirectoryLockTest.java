@@ -69,6 +69,49 @@ class RunDirectoryLockTest {
   }
 
   /**
+   * Two array tasks of one Slurm allocation (same SLURM_JOB_ID, array tasks 0 and 1, step "batch")
+   * never share a run's lock: the Slurm ids only name the holder, nothing treats a holder of the
+   * same job as stale.
+   */
+  @Test
+  void arrayTasksOfOneJobDoNotShareALock() throws Exception {
+    Path run = dir.resolve("run");
+    List<Process> children = new ArrayList<>();
+    try {
+      List<String> lines = new ArrayList<>();
+      for (int task = 0; task < 2; task++) {
+        Path go = dir.resolve("go" + task);
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), LockChild.class.getName(), run.toString(), go.toString(),
+                "600000")
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("SLURM_JOB_ID", "4242");
+        pb.environment().put("SLURM_ARRAY_TASK_ID", String.valueOf(task));
+        pb.environment().put("SLURM_STEP_ID", "batch");
+        Process c = pb.start();
+        children.add(c);
+        BufferedReader out = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("READY", out.readLine());
+        Files.createFile(go); // task 1 starts only after task 0 holds the lock
+        lines.add(out.readLine());
+      }
+      assertEquals("LOCKED", lines.get(0));
+      assertTrue(lines.get(1).startsWith("REFUSED run directory " + run + " is in use by pid " + children.get(0).pid()
+          + " on host "), lines.get(1));
+      assertTrue(lines.get(1).contains("(Slurm job 4242, array task 0, step batch)"), lines.get(1));
+      RunDirectoryLock.Holder h = RunDirectoryLock.holderOf(run);
+      assertEquals(children.get(0).pid(), h.pid());
+      assertEquals("0", h.slurmArrayTask());
+    } finally {
+      for (Process c : children) {
+        c.destroyForcibly();
+        c.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
    * Two child JVMs race for a directory whose holder file names a dead process (the takeover race
    * of the old lock, where both could win): exactly one wins, the other is told the winner's pid;
    * then the winner is killed with SIGKILL and the lock is free at once.
