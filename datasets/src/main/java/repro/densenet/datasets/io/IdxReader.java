@@ -2,7 +2,10 @@ package repro.densenet.datasets.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import repro.densenet.datasets.DatasetFormatException;
 import repro.densenet.datasets.ImageSet;
 
@@ -50,6 +53,8 @@ public final class IdxReader {
 
   /** Reads one IDX file, requiring {@code magic}; {@code what} ("images"/"labels") is for messages. */
   static Idx readIdx(Path file, int magic, String what) throws IOException {
+    long fileSize = Inputs.requireNonEmpty(file);
+    boolean gzip = Inputs.isGzip(file);
     try (InputStream in = Inputs.openMaybeGzip(file)) {
       byte[] head = new byte[4];
       if (readFully(file, in, head) < 4) {
@@ -68,22 +73,40 @@ public final class IdxReader {
         throw new DatasetFormatException(file, "file is truncated: it ends inside the IDX dimension sizes");
       }
       int[] dims = new int[ndims];
-      long count = 1;
+      BigInteger product = BigInteger.ONE;
       for (int i = 0; i < ndims; i++) {
         dims[i] = int32(dimBytes, 4 * i);
         if (dims[i] < 0 || (i > 0 && dims[i] == 0)) {
           throw new DatasetFormatException(file, "IDX dimension " + i + " has invalid size " + dims[i]);
         }
-        count *= dims[i];
+        product = product.multiply(BigInteger.valueOf(dims[i]));
       }
-      if (count > Integer.MAX_VALUE - 16) {
-        throw new DatasetFormatException(file, "IDX array of " + count + " bytes is too large");
-      }
-      byte[] data = new byte[(int) count];
-      int n = readFully(file, in, data);
-      if (n < data.length) {
+      // Check the declared size against the format's limit and the file's real size before
+      // allocating: a 16-byte header may claim gigabytes.
+      String shape = Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(" x "));
+      if (product.compareTo(BigInteger.valueOf(Inputs.MAX_ARRAY)) > 0) {
         throw new DatasetFormatException(
-            file, "file is truncated: its header announces " + count + " data bytes but only " + n
+            file, "IDX header announces " + shape + " = " + product + " data bytes, more than the "
+                + Inputs.MAX_ARRAY + " one array can hold, so the header is broken");
+      }
+      long count = product.longValue();
+      long headerBytes = 4L + 4L * ndims;
+      if (!gzip && count > fileSize - headerBytes) {
+        throw new DatasetFormatException(
+            file, "file is truncated: its header announces " + count + " data bytes but only "
+                + (fileSize - headerBytes) + " follow");
+      }
+      if (gzip && count + headerBytes > Inputs.DEFLATE_MAX_RATIO * fileSize) {
+        throw new DatasetFormatException(
+            file, "IDX header announces " + shape + " = " + count + " data bytes but a gzip file of "
+                + fileSize + " bytes holds at most " + Inputs.DEFLATE_MAX_RATIO * fileSize
+                + " (deflate expands at most " + Inputs.DEFLATE_MAX_RATIO + "-fold), so the file is"
+                + " truncated or its header is broken");
+      }
+      byte[] data = Inputs.readAtMost(in, count, file);
+      if (data.length < count) {
+        throw new DatasetFormatException(
+            file, "file is truncated: its header announces " + count + " data bytes but only " + data.length
                 + " follow");
       }
       byte[] extra = new byte[4096];

@@ -3,13 +3,17 @@ package repro.densenet.datasets.io;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.stream.Collectors;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.types.Array;
 import us.hebi.matlab.mat.types.MatFile;
 import us.hebi.matlab.mat.types.MatlabType;
 import us.hebi.matlab.mat.types.Matrix;
+import us.hebi.matlab.mat.types.Source;
+import us.hebi.matlab.mat.types.Sources;
 import repro.densenet.datasets.DatasetFormatException;
+import repro.densenet.datasets.FileProblems;
 import repro.densenet.datasets.ImageSet;
 
 /**
@@ -24,14 +28,20 @@ public final class SvhnReader {
   /** Image side. */
   public static final int SIDE = 32;
 
+  /** The variables an SVHN file must hold (others are skipped unread). */
+  private static final Set<String> VARIABLES = Set.of("X", "y");
+
   private SvhnReader() {}
 
   /** Reads one SVHN {@code .mat} file into an image set called {@code name}. */
   public static ImageSet read(Path file, String name) throws IOException {
-    Inputs.requireNonEmpty(file);
+    long size = Inputs.requireNonEmpty(file);
+    // mfl-core allocates every array from its declared size: check the sizes against the file first,
+    // and let it read only X and y.
+    Mat5Check.check(file, size, VARIABLES);
     MatFile mat;
-    try {
-      mat = Mat5.readFromFile(file.toFile());
+    try (Source src = Sources.openFile(file.toFile())) {
+      mat = Mat5.newReader(src).setEntryFilter(h -> VARIABLES.contains(h.getName())).readMat();
     } catch (IOException | RuntimeException e) {
       throw new DatasetFormatException(
           file, "file is not a readable MATLAB v5 file (" + e.getClass().getSimpleName() + ": "
@@ -85,7 +95,7 @@ public final class SvhnReader {
       return new ImageSet(name, pixels, labels, SIDE, SIDE, 3, 10);
     } catch (RuntimeException e) {
       throw new DatasetFormatException(
-          file, "file could not be decoded (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+          file, "file could not be decoded (" + e.getClass().getSimpleName() + ": " + FileProblems.reason(e) + ")", e);
     }
   }
 

@@ -31,8 +31,13 @@ public final class TarReader implements Closeable {
     }
   }
 
+  /** Largest GNU long-name or pax record accepted: real ones are a few hundred bytes. */
+  static final long MAX_META = 1 << 20;
+
   private final InputStream in;
   private final Path file;
+  private final long maxStreamBytes;
+  private final String limitReason;
   private final byte[] header = new byte[BLOCK];
   private long offset;
   private long remaining;
@@ -41,13 +46,29 @@ public final class TarReader implements Closeable {
 
   /** Reads the tar stream {@code in} (already decompressed); {@code file} names it in errors. */
   public TarReader(InputStream in, Path file) {
+    this(in, file, Long.MAX_VALUE, null);
+  }
+
+  /**
+   * Reads {@code in}, which cannot hold more than {@code maxStreamBytes} bytes ({@code
+   * limitReason} says why, for messages); a member declaring more is refused before anything is
+   * allocated for it.
+   */
+  TarReader(InputStream in, Path file, long maxStreamBytes, String limitReason) {
     this.in = in;
     this.file = file;
+    this.maxStreamBytes = maxStreamBytes;
+    this.limitReason = limitReason;
   }
 
   /** Opens a {@code .tar.gz} file. */
   public static TarReader openGzip(Path file) throws IOException {
-    return new TarReader(Inputs.openGzip(file), file);
+    long size = Inputs.requireNonEmpty(file);
+    long max = Inputs.DEFLATE_MAX_RATIO * size;
+    return new TarReader(
+        Inputs.openGzip(file), file, max,
+        "a gzip file of " + size + " bytes holds at most " + max + " (deflate expands at most "
+            + Inputs.DEFLATE_MAX_RATIO + "-fold)");
   }
 
   /** Advances to the next member, skipping the rest of the current one; null at the end of the archive. */
@@ -72,6 +93,7 @@ public final class TarReader implements Closeable {
       long size = parseNumber(header, 124, 12, headerOffset);
       char type = (char) (header[156] & 0xFF);
       String name = string(header, 0, 100);
+      checkDeclaredSize(size, type, name, headerOffset);
       if (isUstar()) {
         String prefix = string(header, 345, 155);
         if (!prefix.isEmpty()) {
@@ -104,6 +126,27 @@ public final class TarReader implements Closeable {
     }
   }
 
+  /**
+   * Refuses a declared member size that cannot be true: larger than what the stream can still hold
+   * or, for a long-name or pax record, than {@link #MAX_META}.
+   */
+  private void checkDeclaredSize(long size, char type, String name, long headerOffset) throws IOException {
+    boolean meta = type == 'L' || type == 'x';
+    if (meta && size > MAX_META) {
+      throw new DatasetFormatException(
+          file, "tar header at offset " + headerOffset + " declares a " + size + "-byte "
+              + (type == 'L' ? "long-name" : "pax") + " record, more than the " + MAX_META
+              + " such a record may hold, so the archive is broken");
+    }
+    long room = maxStreamBytes - offset;
+    if (size > room) {
+      throw new DatasetFormatException(
+          file, "tar member " + (meta ? "record" : name) + " at offset " + headerOffset + " declares "
+              + size + " bytes but " + limitReason + ", so the archive is truncated or its header is"
+              + " broken");
+    }
+  }
+
   /** Reads the whole content of the current member (at most 2 GiB). */
   public byte[] readContent() throws IOException {
     if (current == null) {
@@ -113,14 +156,16 @@ public final class TarReader implements Closeable {
   }
 
   private byte[] readContent(long size, String what) throws IOException {
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new DatasetFormatException(file, "tar " + what + " is too large to hold in memory (" + size + " bytes)");
+    if (size > Inputs.MAX_ARRAY) {
+      throw new DatasetFormatException(
+          file, "tar " + what + " is too large to hold in memory (" + size + " bytes, at most "
+              + Inputs.MAX_ARRAY + ")");
     }
-    byte[] out = new byte[(int) size];
-    int n = readFully(out, 0, out.length);
+    byte[] out = Inputs.readAtMost(in, size, file);
+    int n = out.length;
     offset += n;
     remaining -= n;
-    if (n < out.length) {
+    if (n < size) {
       throw new DatasetFormatException(
           file, "file is truncated: tar " + what + " ends after " + n + " of " + size + " bytes");
     }
@@ -181,9 +226,22 @@ public final class TarReader implements Closeable {
   }
 
   private long parseNumber(byte[] b, int off, int len, long headerOffset) throws IOException {
-    if ((b[off] & 0x80) != 0) { // GNU base-256 for large sizes
-      long v = b[off] & 0x7F;
+    if ((b[off] & 0x80) != 0) {
+      // GNU base-256: leading byte 0x80 then a big-endian positive number; 0xFF marks a negative
+      // (two's complement) value, which no size or checksum may be.
+      if ((b[off] & 0xFF) != 0x80) {
+        throw new DatasetFormatException(
+            file, "tar header at offset " + headerOffset + " has a negative or malformed base-256"
+                + " numeric field (leading byte 0x" + Integer.toHexString(b[off] & 0xFF)
+                + "), so the archive is broken");
+      }
+      long v = 0;
       for (int i = 1; i < len; i++) {
+        if (v > (Long.MAX_VALUE >> 8)) {
+          throw new DatasetFormatException(
+              file, "tar header at offset " + headerOffset + " has a base-256 numeric field larger"
+                  + " than " + Long.MAX_VALUE + ", so the archive is broken");
+        }
         v = (v << 8) | (b[off + i] & 0xFF);
       }
       return v;

@@ -3,6 +3,7 @@ package repro.densenet.datasets.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -114,5 +115,58 @@ class IdxReaderTest {
     assertEquals(
         broken + ": gzip stream is broken or truncated (Unexpected end of ZLIB input stream)",
         message(() -> IdxReader.read("x", broken, lab, 10)));
+  }
+
+  private static byte[] imagesHeader(int n, int rows, int cols, int dataBytes) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + dataBytes);
+    b.putInt(IdxReader.IMAGES_MAGIC).putInt(n).putInt(rows).putInt(cols);
+    return b.array();
+  }
+
+  @Test
+  void refusesAHeaderWhoseProductOverflows() throws IOException {
+    Path lab = dir.resolve("lab.gz");
+    SyntheticArchives.writeIdx(dir.resolve("img.gz"), lab, set, true);
+    // 2^30 x 2^30 x 2^30 wraps to 0 in a long: the old reader accepted it as an empty array
+    Path img = Files.write(dir.resolve("overflow.idx"), imagesHeader(1 << 30, 1 << 30, 1 << 30, 0));
+    assertEquals(
+        img + ": IDX header announces 1073741824 x 1073741824 x 1073741824 = 1237940039285380274899124224"
+            + " data bytes, more than the 2147483631 one array can hold, so the header is broken",
+        message(() -> IdxReader.read("x", img, lab, 10)));
+  }
+
+  @Test
+  void refusesAHeaderAnnouncingMoreThanTheFileCanHoldBeforeAllocating() throws IOException {
+    Path lab = dir.resolve("lab.gz");
+    SyntheticArchives.writeIdx(dir.resolve("img.gz"), lab, set, true);
+    // 2,000,000,000 bytes announced by a gzip file of a few dozen bytes
+    Path gz = gz("huge.gz", imagesHeader(2000, 1000, 1000, 10));
+    long size = Files.size(gz);
+    assertEquals(
+        gz + ": IDX header announces 2000 x 1000 x 1000 = 2000000000 data bytes but a gzip file of " + size
+            + " bytes holds at most " + 1032 * size + " (deflate expands at most 1032-fold), so the file is"
+            + " truncated or its header is broken",
+        message(() -> IdxReader.read("x", gz, lab, 10)));
+    Path plain = Files.write(dir.resolve("huge.idx"), imagesHeader(2000, 1000, 1000, 10));
+    long before = usedHeap();
+    assertEquals(
+        plain + ": file is truncated: its header announces 2000000000 data bytes but only 10 follow",
+        message(() -> IdxReader.read("x", plain, lab, 10)));
+    assertTrue(usedHeap() - before < 500_000_000L, "nothing was allocated for the announced bytes");
+  }
+
+  private static long usedHeap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
+  @Test
+  void refusesADirectoryGivenAsAFile() throws IOException {
+    Path lab = dir.resolve("lab.gz");
+    SyntheticArchives.writeIdx(dir.resolve("img.gz"), lab, set, true);
+    Path d = Files.createDirectory(dir.resolve("images.gz"));
+    assertEquals(
+        d + ": is a directory, not a data file (give the file itself)",
+        message(() -> IdxReader.read("x", d, lab, 10)));
   }
 }

@@ -120,6 +120,115 @@ class SvhnReaderTest {
     byte[] all = Files.readAllBytes(f);
     Path cut = Files.write(dir.resolve("cut.mat"), Arrays.copyOf(all, all.length * 2 / 3));
     String mc = message(() -> SvhnReader.read(cut, "s"));
-    assertTrue(mc.startsWith(cut + ": file "), mc);
+    // the cut is found from the element sizes before mfl-core reads (and allocates) anything
+    assertTrue(mc.startsWith(cut + ": data element at offset 128 declares "), mc);
+    assertTrue(mc.endsWith(" remain in the file, so the file is truncated or its header is broken"), mc);
+  }
+
+  /** A MATLAB v5 file written byte by byte (little-endian), for headers mfl-core would never write. */
+  private static final class RawMat {
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    RawMat() {
+      byte[] h = new byte[128];
+      byte[] text = "MATLAB 5.0 MAT-file, hand-made for a test".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.util.Arrays.fill(h, 0, 116, (byte) ' ');
+      System.arraycopy(text, 0, h, 0, text.length);
+      h[124] = 0;
+      h[125] = 1; // version 0x0100, little-endian
+      h[126] = 'I';
+      h[127] = 'M';
+      out.writeBytes(h);
+    }
+
+    /**
+     * The body of a uint8 matrix {@code name} with {@code dims}, whose data element declares {@code
+     * dataBytes} but holds {@code actual} bytes.
+     */
+    static byte[] uint8Matrix(String name, int[] dims, long dataBytes, int actual) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1024 + actual).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      b.putInt(6).putInt(8).putInt(9).putInt(0); // array flags: class uint8
+      b.putInt(5).putInt(4 * dims.length);
+      for (int d : dims) {
+        b.putInt(d);
+      }
+      if (dims.length % 2 == 1) {
+        b.putInt(0);
+      }
+      b.putInt((name.length() << 16) | 1).put(java.util.Arrays.copyOf(name.getBytes(), 4)); // small name element
+      b.putInt(2).putInt((int) dataBytes).put(new byte[actual]);
+      while (b.position() % 8 != 0) {
+        b.put((byte) 0);
+      }
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    RawMat element(int type, long declared, byte[] body) {
+      java.nio.ByteBuffer t = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      t.putInt(type).putInt((int) declared);
+      out.writeBytes(t.array());
+      out.writeBytes(body);
+      return this;
+    }
+
+    RawMat matrix(byte[] body) {
+      return element(14, body.length, body);
+    }
+
+    Path write(Path p) throws IOException {
+      return Files.write(p, out.toByteArray());
+    }
+  }
+
+  private static byte[] zlib(byte[] b) {
+    java.util.zip.Deflater d = new java.util.zip.Deflater();
+    d.setInput(b);
+    d.finish();
+    byte[] out = new byte[b.length + 64];
+    int n = d.deflate(out);
+    d.end();
+    return Arrays.copyOf(out, n);
+  }
+
+  @Test
+  void refusesAnElementLargerThanTheFile() throws IOException {
+    byte[] body = RawMat.uint8Matrix("X", new int[] {32, 32, 3, 100_000}, 307_200_000L, 16);
+    Path f = new RawMat().element(14, 307_200_064L, body).write(dir.resolve("big-element.mat"));
+    assertEquals(
+        f + ": data element at offset 128 declares 307200064 bytes but only " + body.length + " remain in the"
+            + " file, so the file is truncated or its header is broken",
+        message(() -> SvhnReader.read(f, "s")));
+  }
+
+  @Test
+  void refusesDataSizesThatDisagreeWithTheDimensions() throws IOException {
+    // the element fits the file, but X says 1000 images while its data element says 300,000,000 bytes
+    byte[] body = RawMat.uint8Matrix("X", new int[] {32, 32, 3, 1000}, 300_000_000L, 8);
+    Path f = new RawMat().matrix(body).write(dir.resolve("inner.mat"));
+    assertEquals(
+        f + ": variable X declares 32x32x3x1000 elements of 1 byte(s) = 3072000 bytes but its data element"
+            + " holds 300000000, so the file is broken",
+        message(() -> SvhnReader.read(f, "s")));
+    // consistent with the dimensions, but more than the matrix element holds
+    byte[] cut = RawMat.uint8Matrix("X", new int[] {32, 32, 3, 1000}, 3_072_000L, 8);
+    Path g = new RawMat().matrix(cut).write(dir.resolve("cut.mat"));
+    assertEquals(
+        g + ": variable X declares 3072000 data bytes but its matrix element holds only 8 after the header,"
+            + " so the file is truncated or its header is broken",
+        message(() -> SvhnReader.read(g, "s")));
+  }
+
+  @Test
+  void refusesACompressedElementClaimingMoreThanDeflateCanExpandTo() throws IOException {
+    byte[] inner = RawMat.uint8Matrix("X", new int[] {32, 32, 3, 600_000}, 1_843_200_000L, 0);
+    java.nio.ByteBuffer m = java.nio.ByteBuffer.allocate(8 + inner.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    m.putInt(14).putInt(1_843_200_000 + inner.length).put(inner);
+    byte[] packed = zlib(m.array());
+    Path f = new RawMat().element(15, packed.length, packed).write(dir.resolve("zip.mat"));
+    assertEquals(
+        f + ": compressed element at offset 128 declares a " + (1_843_200_000L + inner.length) + "-byte matrix"
+            + " but its " + packed.length + " compressed bytes inflate to at most " + 1032L * packed.length
+            + " (deflate expands at most 1032-fold), so the file is truncated or its header is broken",
+        message(() -> SvhnReader.read(f, "s")));
   }
 }
