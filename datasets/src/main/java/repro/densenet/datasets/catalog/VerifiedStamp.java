@@ -2,7 +2,6 @@ package repro.densenet.datasets.catalog;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,11 +39,8 @@ final class VerifiedStamp {
       Path tmp = Files.createTempFile(p.getParent(), "." + p.getFileName(), ".tmp");
       try {
         Files.writeString(tmp, line(file, spec) + "\n", StandardCharsets.US_ASCII);
-        try {
-          Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING);
-        }
+        // no non-atomic fallback: without a stamp the file is simply hashed again next time
+        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(tmp);
       }
