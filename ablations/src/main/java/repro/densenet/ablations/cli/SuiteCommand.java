@@ -157,7 +157,7 @@ public final class SuiteCommand implements Callable<Integer> {
       List<String> fetch = data.missingFetchCommands(specs);
       if (!fetch.isEmpty() && offline) {
         err.println("error: suite " + suite.key() + " at " + sc.name().toLowerCase(Locale.ROOT)
-            + " scale needs datasets that are not in the cache (" + dc.root() + ") and --offline forbids"
+            + " scale needs datasets that are missing from or corrupt in the cache (" + dc.root() + ") and --offline forbids"
             + " downloading them; run first:");
         fetch.forEach(c -> err.println("  " + c));
         return EXIT_MISSING_DATA;

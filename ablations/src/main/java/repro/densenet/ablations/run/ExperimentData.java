@@ -21,7 +21,6 @@ import repro.densenet.datasets.catalog.DatasetCache;
 import repro.densenet.datasets.catalog.DatasetCatalog;
 import repro.densenet.datasets.catalog.DatasetId;
 import repro.densenet.datasets.catalog.DatasetLoader;
-import repro.densenet.datasets.catalog.FileStatus;
 import repro.densenet.datasets.io.Cifar100Set;
 import repro.densenet.datasets.io.CifarReader;
 import repro.densenet.datasets.io.Part;
@@ -68,7 +67,8 @@ public final class ExperimentData {
 
   /**
    * The {@code ./densenet data fetch NAME} commands needed before {@code specs} can run offline:
-   * one per catalogued dataset with a file that is neither in the cache nor at a system location.
+   * for each catalogued dataset with a file that is missing, corrupt or unreadable, an {@code rm} of
+   * each bad cached copy and one fetch ({@link DatasetCache#repairCommands}).
    */
   public List<String> missingFetchCommands(List<ExperimentSpec> specs) throws IOException {
     Set<DatasetId> ids = new LinkedHashSet<>();
@@ -80,13 +80,7 @@ public final class ExperimentData {
     }
     List<String> out = new ArrayList<>();
     for (DatasetId id : ids) {
-      for (DataFile f : DatasetCatalog.entry(id).files()) {
-        FileStatus st = cache.status(id, f, true);
-        if (!st.ok()) {
-          out.add("./densenet data fetch " + id.key());
-          break;
-        }
-      }
+      out.addAll(cache.repairCommands(id)); // rm of corrupt cached files, then the fetch
     }
     return out;
   }

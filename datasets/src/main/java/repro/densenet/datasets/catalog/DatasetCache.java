@@ -7,6 +7,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import repro.densenet.datasets.DatasetFormatException;
+import repro.densenet.datasets.FileProblems;
 
 /**
  * The local store of official data files: {@code <root>/<dataset>/<file name>}, verified against
@@ -29,6 +31,13 @@ public final class DatasetCache {
 
   /** A cache at {@code root}; {@code downloader} is unused when {@code offline}. */
   public DatasetCache(Path root, boolean offline, Downloader downloader) {
+    if (Files.exists(root) && !Files.isDirectory(root)) {
+      // Otherwise every cache path under it "does not exist" and the system copies are used
+      // silently, as if the flag had not been given.
+      throw new IllegalArgumentException(
+          root + ": the dataset cache must be a directory, but this is a file (point --cache or $" + ENV
+              + " at a directory, or leave both unset for ~/.cache/densenet-repro)");
+    }
     this.root = root.toAbsolutePath().normalize();
     this.offline = offline;
     this.downloader = downloader;
@@ -67,10 +76,13 @@ public final class DatasetCache {
     return root.resolve(id.key()).resolve(file.fileName());
   }
 
-  /** The cache path if it exists, else the first existing system location, else null. */
+  /**
+   * The cache path if something exists there (a file, or a directory that is in the way), else the
+   * first system location holding a regular file, else null.
+   */
   public Path locate(DatasetId id, DataFile file) {
     Path c = cachePath(id, file);
-    if (Files.isRegularFile(c)) {
+    if (Files.exists(c) || Files.exists(c.getParent()) && !Files.isDirectory(c.getParent())) {
       return c;
     }
     for (String s : file.systemLocations()) {
@@ -82,25 +94,78 @@ public final class DatasetCache {
     return null;
   }
 
-  /** Finds and hashes {@code file} (a valid verified stamp in the cache counts as a match). */
-  public FileStatus status(DatasetId id, DataFile file, boolean trustStamp) throws IOException {
+  /**
+   * Finds and hashes {@code file}: missing, corrupt, unreadable or ok. With {@code trustStamp}, a
+   * valid verified stamp counts as a match without re-hashing (see {@link FileStatus#fromStamp}).
+   */
+  public FileStatus status(DatasetId id, DataFile file, boolean trustStamp) {
     Path p = locate(id, file);
     if (p == null) {
-      return new FileStatus(file, cachePath(id, file), false, null, false);
+      return new FileStatus(file, cachePath(id, file), FileStatus.State.MISSING, null, null);
+    }
+    Path parent = p.getParent();
+    if (!Files.isDirectory(parent)) {
+      return new FileStatus(file, p, FileStatus.State.UNREADABLE, null,
+          parent + " is a file where the cache needs a directory; move it away");
+    }
+    if (Files.isDirectory(p)) {
+      return new FileStatus(file, p, FileStatus.State.UNREADABLE, null,
+          "is a directory where the cached file should be; move it away");
     }
     if (trustStamp && VerifiedStamp.valid(p, file)) {
-      return new FileStatus(file, p, true, null, true);
+      return new FileStatus(file, p, FileStatus.State.OK, null, null);
     }
-    Digest d = Digest.of(p, file.scope());
-    boolean ok = d.sha256().equals(file.sha256()) && d.size() == file.size();
-    if (ok && p.startsWith(root)) {
+    Digest d;
+    try {
+      d = Digest.of(p, file.scope());
+    } catch (DatasetFormatException e) {
+      return new FileStatus(file, p, FileStatus.State.CORRUPT, null, e.problem());
+    } catch (IOException e) {
+      return new FileStatus(file, p, FileStatus.State.UNREADABLE, null, FileProblems.reason(e));
+    }
+    if (!d.sha256().equals(file.sha256()) || d.size() != file.size()) {
+      return new FileStatus(file, p, FileStatus.State.CORRUPT, d,
+          "file has SHA-256 " + d.sha256() + " (" + d.size() + " bytes" + scopeNote(file) + ") but the"
+              + " catalogue expects " + file.sha256() + " (" + file.size() + " bytes) for " + file.url());
+    }
+    if (p.startsWith(root)) {
       VerifiedStamp.write(p, file);
     }
-    return new FileStatus(file, p, true, d, ok);
+    return new FileStatus(file, p, FileStatus.State.OK, d, null);
+  }
+
+  /**
+   * The shell commands that make every file of {@code id} usable, or an empty list if they all
+   * are: for each corrupt or unreadable file in the cache an {@code rm} (with the reason as a
+   * comment), then one {@code ./densenet data fetch}.
+   */
+  public List<String> repairCommands(DatasetId id) {
+    List<String> rm = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    boolean fetch = false;
+    for (DataFile f : DatasetCatalog.entry(id).files()) {
+      FileStatus s = status(id, f, true);
+      if (s.ok()) {
+        continue;
+      }
+      fetch = true;
+      if (s.present()) {
+        String why = s.state().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.problem();
+        if (s.path().startsWith(root)) {
+          rm.add("rm -r '" + s.path() + "'   # " + why);
+        } else {
+          notes.add(s.path() + " is " + why);
+        }
+      }
+    }
+    if (fetch) {
+      rm.add("./densenet data fetch " + id.key() + (notes.isEmpty() ? "" : "   # " + String.join("; ", notes)));
+    }
+    return rm;
   }
 
   /** Every file of {@code entry}, hashed (stamps ignored). */
-  public List<FileStatus> verifyAll(DatasetEntry entry) throws IOException {
+  public List<FileStatus> verifyAll(DatasetEntry entry) {
     List<FileStatus> out = new ArrayList<>();
     for (DataFile f : entry.files()) {
       out.add(status(entry.id(), f, false));
@@ -121,14 +186,19 @@ public final class DatasetCache {
     if (s.ok()) {
       return s.path();
     }
-    if (s.present()) {
+    boolean inCache = s.path().startsWith(root);
+    if (s.state() == FileStatus.State.UNREADABLE) {
+      throw new IOException(
+          s.path() + ": " + s.problem() + (inCache ? " (then run `densenet data fetch " + id + "`)" : ""));
+    }
+    // A corrupt copy in the cache is never silently replaced; a corrupt system copy is not used,
+    // and a good one is fetched into the cache, which takes precedence.
+    if (s.state() == FileStatus.State.CORRUPT && (inCache || offline)) {
       throw new ChecksumException(
           s.path(),
-          "file has SHA-256 " + s.digest().sha256() + " (" + s.digest().size() + " bytes" + scopeNote(file)
-              + ") but the catalogue expects " + file.sha256() + " (" + file.size() + " bytes) for "
-              + file.url() + "; delete it and run `densenet data fetch " + id + "`, or put a manually"
-              + " downloaded copy that matches at " + target,
-          file.sha256(), s.digest().sha256());
+          s.problem() + "; " + (inCache ? "delete it and run `densenet data fetch " + id + "`, or " : "")
+              + "put a manually downloaded copy that matches at " + target,
+          file.sha256(), s.digest() == null ? null : s.digest().sha256());
     }
     if (offline) {
       throw new ChecksumException(

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import repro.densenet.datasets.DatasetFormatException;
+import repro.densenet.datasets.FileProblems;
 
 /**
  * Size, SHA-256 and MD5 of some bytes.
@@ -25,12 +26,21 @@ public record Digest(long size, String sha256, String md5) {
       if (scope == HashScope.FILE) {
         return of(raw);
       }
+      if (Files.size(file) == 0) {
+        throw new DatasetFormatException(file, "file is empty (0 bytes)");
+      }
       try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
         return of(in);
+      } catch (DatasetFormatException e) {
+        throw e;
       } catch (IOException e) {
         throw new DatasetFormatException(
-            file, "gzip content cannot be read for verification (" + e.getMessage() + ")", e);
+            file, "gzip content cannot be read for verification (" + FileProblems.reason(e) + ")", e);
       }
+    } catch (DatasetFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw FileProblems.explain(e, file);
     }
   }
 

@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import repro.densenet.datasets.FileProblems;
 import repro.densenet.datasets.catalog.DatasetCache;
 import repro.densenet.datasets.catalog.DatasetCatalog;
 import repro.densenet.datasets.catalog.DatasetEntry;
@@ -14,7 +15,7 @@ import repro.densenet.datasets.catalog.DatasetId;
 
 /**
  * What {@code data info|fetch|verify NAME} share: the dataset name, the parent's cache options,
- * and one-line errors (exit status 1) for bad names and I/O or checksum failures.
+ * and one-line errors (exit status 1) for bad names, a bad cache, and I/O or checksum failures.
  */
 abstract class DatasetSubcommand implements Callable<Integer> {
 
@@ -31,7 +32,11 @@ abstract class DatasetSubcommand implements Callable<Integer> {
       DatasetId id = DatasetId.parse(name);
       return run(id, DatasetCatalog.entry(id), parent.cache(), spec.commandLine().getOut(),
           spec.commandLine().getErr());
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
+      // AccessDeniedException and friends carry only the path: say what went wrong
+      spec.commandLine().getErr().println("error: " + FileProblems.explain(e, null).getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     }

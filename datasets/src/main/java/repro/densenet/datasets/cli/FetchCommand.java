@@ -10,7 +10,7 @@ import repro.densenet.datasets.catalog.DatasetEntry;
 import repro.densenet.datasets.catalog.DatasetId;
 
 /** {@code data fetch NAME}: download whatever is missing, verify everything. */
-@Command(name = "fetch", description = "Download a dataset's missing files into the cache and verify all of them.")
+@Command(name = "fetch", mixinStandardHelpOptions = true, description = "Download a dataset's missing files into the cache and verify all of them.")
 public final class FetchCommand extends DatasetSubcommand {
 
   @Override

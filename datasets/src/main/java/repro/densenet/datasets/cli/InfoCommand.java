@@ -14,7 +14,7 @@ import repro.densenet.datasets.catalog.FileStatus;
 import repro.densenet.datasets.io.Part;
 
 /** {@code data info NAME}: files, sizes, hashes, where cached, and (if present) counts and class histograms. */
-@Command(name = "info", description = "Show a dataset's files, where they are cached, image counts and class histograms.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a dataset's files, where they are cached, image counts and class histograms.")
 public final class InfoCommand extends DatasetSubcommand {
 
   @Option(names = "--files-only", description = "Do not read the images (no counts or histograms).")
@@ -31,12 +31,12 @@ public final class InfoCommand extends DatasetSubcommand {
       allOk &= s.ok();
       out.printf("  %-28s %,14d bytes%s  sha256 %s%n", f.fileName(), f.size(),
           f.scope() == repro.densenet.datasets.catalog.HashScope.GZIP_CONTENT ? " (gzip content)" : "", f.sha256());
-      out.printf("      %s: %s%n", s.ok() ? "ok" : s.present() ? "WRONG HASH" : "not cached", s.path());
+      out.printf("      %s%n", describe(id, s));
       out.printf("      from %s%n", f.url());
     }
     if (filesOnly || !allOk) {
       if (!allOk && !filesOnly) {
-        out.printf("counts need every file; run `densenet data fetch %s`%n", id);
+        out.printf("counts need every file to be ok; run `densenet data fetch %s`%n", id);
       }
       return allOk ? 0 : 1;
     }
@@ -50,5 +50,18 @@ public final class InfoCommand extends DatasetSubcommand {
       out.printf("        per class: %s%n", Arrays.toString(s.classHistogram()));
     }
     return 0;
+  }
+
+  /** One line per file: its state, where it is and, unless it is ok, what is wrong. */
+  static String describe(DatasetId id, FileStatus s) {
+    return switch (s.state()) {
+      case OK -> s.fromStamp()
+          ? "ok (size and modification time unchanged since it was verified; not re-hashed; run `densenet"
+              + " data verify " + id + "` to re-hash): " + s.path()
+          : "ok: " + s.path();
+      case MISSING -> "missing: " + s.path();
+      case CORRUPT -> "CORRUPT: " + s.path() + ": " + s.problem();
+      case UNREADABLE -> "UNREADABLE: " + s.path() + ": " + s.problem();
+    };
   }
 }

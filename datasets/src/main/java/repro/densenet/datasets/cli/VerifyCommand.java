@@ -8,7 +8,7 @@ import repro.densenet.datasets.catalog.DatasetId;
 import repro.densenet.datasets.catalog.FileStatus;
 
 /** {@code data verify NAME}: re-hash every file (ignoring verified stamps); never downloads. */
-@Command(name = "verify", description = "Re-hash a dataset's files and compare them with the catalogue (never downloads).")
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Re-hash a dataset's files and compare them with the catalogue (never downloads).")
 public final class VerifyCommand extends DatasetSubcommand {
 
   @Override
@@ -16,17 +16,24 @@ public final class VerifyCommand extends DatasetSubcommand {
       throws java.io.IOException {
     int bad = 0;
     for (FileStatus s : cache.verifyAll(e)) {
-      if (s.ok()) {
-        out.printf("ok       %s  sha256 %s  %s%n", s.file().fileName(), s.digest().sha256(), s.path());
-      } else if (!s.present()) {
-        bad++;
-        out.printf("MISSING  %s: expected sha256 %s, actual none; download %s and put it at %s%n",
+      switch (s.state()) {
+        case OK -> out.printf("ok       %s  sha256 %s  %s%n", s.file().fileName(), s.digest().sha256(), s.path());
+        case MISSING -> out.printf("MISSING  %s: expected sha256 %s, actual none; download %s and put it at %s%n",
             s.file().fileName(), s.file().sha256(), s.file().url(), s.path());
-      } else {
+        case CORRUPT -> {
+          if (s.digest() != null) {
+            out.printf("MISMATCH %s: expected sha256 %s, actual %s (%d bytes); replace %s with a copy of %s%n",
+                s.file().fileName(), s.file().sha256(), s.digest().sha256(), s.digest().size(), s.path(),
+                s.file().url());
+          } else {
+            out.printf("CORRUPT  %s: %s: %s; replace it with a copy of %s%n",
+                s.file().fileName(), s.path(), s.problem(), s.file().url());
+          }
+        }
+        case UNREADABLE -> out.printf("UNREADABLE %s: %s: %s%n", s.file().fileName(), s.path(), s.problem());
+      }
+      if (!s.ok()) {
         bad++;
-        out.printf("MISMATCH %s: expected sha256 %s, actual %s (%d bytes); replace %s with a copy of %s%n",
-            s.file().fileName(), s.file().sha256(), s.digest().sha256(), s.digest().size(), s.path(),
-            s.file().url());
       }
     }
     return bad == 0 ? 0 : 1;

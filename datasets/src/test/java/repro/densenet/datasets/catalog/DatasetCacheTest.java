@@ -203,4 +203,96 @@ class DatasetCacheTest {
     assertEquals(Paths.get("/env"), DatasetCache.resolveRoot(null, Map.of("DENSENET_CACHE", "/env"), "/home/u"));
     assertEquals(Paths.get("/home/u/.cache/densenet-repro"), DatasetCache.resolveRoot(null, Map.of(), "/home/u"));
   }
+
+  @Test
+  void aCacheRootThatIsAFileIsRefusedNotIgnored() throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new DatasetCache(file, true, null));
+    assertEquals(
+        file + ": the dataset cache must be a directory, but this is a file (point --cache or $DENSENET_CACHE"
+            + " at a directory, or leave both unset for ~/.cache/densenet-repro)",
+        e.getMessage());
+  }
+
+  @Test
+  void aDirectoryWhereTheCachedFileShouldBeIsRefusedNotSkippedForTheSystemCopy() throws IOException {
+    Path sys = Files.write(dir.resolve("system-copy.bin"), fixture);
+    Digest d = Digest.of(new ByteArrayInputStream(fixture));
+    DataFile f = new DataFile("fixture.bin", URI.create(url("fixture.bin")), HashScope.FILE, d.size(), d.sha256(),
+        null, "test", List.of(sys.toString()));
+    assertEquals(sys, cache(true).require(DatasetId.CIFAR10, f), "the system copy is used when the cache has none");
+    Path in = Files.createDirectories(dir.resolve("cache/cifar10/fixture.bin")).toAbsolutePath();
+    assertEquals(FileStatus.State.UNREADABLE, cache(true).status(DatasetId.CIFAR10, f, true).state());
+    IOException e = assertThrows(IOException.class, () -> cache(true).require(DatasetId.CIFAR10, f));
+    assertEquals(
+        in + ": is a directory where the cached file should be; move it away (then run `densenet data fetch"
+            + " cifar10`)",
+        e.getMessage());
+  }
+
+  @Test
+  void statusSaysMissingCorruptOrOkAndAnEmptyGzipIsCorruptNotNull() throws IOException {
+    Digest content = Digest.of(new ByteArrayInputStream(fixture));
+    DataFile f = new DataFile("fixture.gz", URI.create(url("fixture.gz")), HashScope.GZIP_CONTENT,
+        content.size(), content.sha256(), null, "test", List.of());
+    DatasetCache c = cache(false);
+    assertEquals(FileStatus.State.MISSING, c.status(DatasetId.CIFAR10, f, true).state());
+    Path p = c.cachePath(DatasetId.CIFAR10, f);
+    Files.createDirectories(p.getParent());
+    Files.write(p, new byte[0]);
+    FileStatus empty = c.status(DatasetId.CIFAR10, f, true);
+    assertEquals(FileStatus.State.CORRUPT, empty.state());
+    assertEquals("file is empty (0 bytes)", empty.problem());
+    Files.write(p, new byte[] {0x1f});
+    assertEquals(
+        "gzip content cannot be read for verification (it ends early (unexpected end of file))",
+        c.status(DatasetId.CIFAR10, f, true).problem());
+    Files.write(p, gz);
+    assertEquals(FileStatus.State.OK, c.status(DatasetId.CIFAR10, f, true).state());
+  }
+
+  @Test
+  void aChangeThatKeepsSizeAndTimeIsOnlySeenByARehash() throws IOException {
+    DataFile f = spec("fixture.bin", fixture);
+    Path p = cache(false).require(DatasetId.CIFAR10, f);
+    FileStatus stamped = cache(true).status(DatasetId.CIFAR10, f, true);
+    assertTrue(stamped.ok() && stamped.fromStamp(), "accepted from the stamp");
+    var time = Files.getLastModifiedTime(p);
+    byte[] changed = fixture.clone();
+    changed[7] ^= 1;
+    Files.write(p, changed);
+    Files.setLastModifiedTime(p, time);
+    assertTrue(cache(true).status(DatasetId.CIFAR10, f, true).fromStamp(), "the fast path cannot see it");
+    FileStatus rehashed = cache(true).status(DatasetId.CIFAR10, f, false);
+    assertEquals(FileStatus.State.CORRUPT, rehashed.state());
+    assertFalse(rehashed.fromStamp());
+  }
+
+  @Test
+  void aCorruptSystemCopyIsNotUsedAndAGoodCopyIsFetchedIntoTheCache() throws IOException {
+    Path sys = Files.write(dir.resolve("system-copy.bin"), new byte[] {1, 2, 3});
+    Digest d = Digest.of(new ByteArrayInputStream(fixture));
+    DataFile f = new DataFile("fixture.bin", URI.create(url("fixture.bin")), HashScope.FILE, d.size(), d.sha256(),
+        null, "test", List.of(sys.toString()));
+    ChecksumException e = assertThrows(ChecksumException.class, () -> cache(true).require(DatasetId.CIFAR10, f));
+    Path target = dir.resolve("cache/cifar10/fixture.bin").toAbsolutePath();
+    assertTrue(e.getMessage().startsWith(sys + ": file has SHA-256 "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; put a manually downloaded copy that matches at " + target), e.getMessage());
+    assertEquals(target, cache(false).require(DatasetId.CIFAR10, f));
+    assertEquals(target, cache(true).require(DatasetId.CIFAR10, f), "the cache copy takes precedence");
+  }
+
+  @Test
+  void repairCommandsRemoveCorruptCachedFilesThenFetch() throws IOException {
+    DatasetCache c = cache(true);
+    assertEquals(List.of("./densenet data fetch cifar10"), c.repairCommands(DatasetId.CIFAR10));
+    Path bad = dir.resolve("cache/cifar10/cifar-10-binary.tar.gz").toAbsolutePath();
+    Files.createDirectories(bad.getParent());
+    Files.write(bad, new byte[0]);
+    List<String> cmds = c.repairCommands(DatasetId.CIFAR10);
+    assertEquals(2, cmds.size(), cmds.toString());
+    assertTrue(cmds.get(0).startsWith("rm -r '" + bad + "'   # corrupt: file has SHA-256 e3b0c442"), cmds.get(0));
+    assertEquals("./densenet data fetch cifar10", cmds.get(1));
+  }
 }

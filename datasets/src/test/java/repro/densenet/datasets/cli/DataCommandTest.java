@@ -1,6 +1,7 @@
 package repro.densenet.datasets.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -69,5 +71,63 @@ class DataCommandTest {
     Run r = run(Map.of(), "--cache", dir.toString(), "info", "imagenet");
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("error: unknown dataset 'imagenet'; known datasets: cifar10"), r.err());
+  }
+
+  @Test
+  void aCacheFlagNamingAFileIsOneClearLine() throws Exception {
+    Path file = Files.writeString(dir.resolve("passwd"), "root:x:0:0");
+    Run r = run(Map.of(), "--cache", file.toString(), "info", "fmnist", "--files-only");
+    assertEquals(1, r.code());
+    assertEquals(
+        "error: " + file + ": the dataset cache must be a directory, but this is a file (point --cache or"
+            + " $DENSENET_CACHE at a directory, or leave both unset for ~/.cache/densenet-repro)\n",
+        r.err());
+    assertEquals("", r.out(), "nothing is listed from another copy");
+  }
+
+  @Test
+  void anEmptyCachedFileIsCorruptNotNull() throws Exception {
+    Path cache = dir.resolve("c");
+    Path empty = cache.resolve("fmnist/train-images-idx3-ubyte.gz").toAbsolutePath();
+    Files.createDirectories(empty.getParent());
+    Files.createFile(empty);
+    Run info = run(Map.of(), "--cache", cache.toString(), "info", "fmnist", "--files-only");
+    assertEquals(1, info.code());
+    assertTrue(info.out().contains("      CORRUPT: " + empty + ": file is empty (0 bytes)\n"), info.out());
+    Run verify = run(Map.of(), "--cache", cache.toString(), "verify", "fmnist");
+    assertEquals(1, verify.code());
+    assertTrue(verify.out().contains("CORRUPT  train-images-idx3-ubyte.gz: " + empty + ": file is empty (0 bytes);"
+        + " replace it with a copy of http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+        + "train-images-idx3-ubyte.gz\n"), verify.out());
+    for (Run r : new Run[] {info, verify}) {
+      assertFalse(r.out().contains("null") || r.err().contains("null"), r.out() + r.err());
+    }
+  }
+
+  @Test
+  void infoSaysWhenAFileWasNotReHashed() throws Exception {
+    Path debian = Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+    Assumptions.assumeTrue(Files.isRegularFile(debian), "needs Debian's dataset-fashion-mnist (test.sh installs it)");
+    Path cache = dir.resolve("c");
+    Path copy = cache.resolve("fmnist/t10k-labels-idx1-ubyte.gz").toAbsolutePath();
+    Files.createDirectories(copy.getParent());
+    Files.copy(debian, copy);
+    Run first = run(Map.of(), "--cache", cache.toString(), "info", "fmnist", "--files-only");
+    assertTrue(first.out().contains("      ok: " + copy + "\n"), first.out());
+    Run second = run(Map.of(), "--cache", cache.toString(), "info", "fmnist", "--files-only");
+    assertTrue(second.out().contains("      ok (size and modification time unchanged since it was verified; not"
+        + " re-hashed; run `densenet data verify fmnist` to re-hash): " + copy + "\n"), second.out());
+  }
+
+  @Test
+  void everyDataCommandHasHelp() {
+    for (String[] args : new String[][] {{"--help"}, {"info", "--help"}, {"fetch", "--help"}, {"verify", "--help"},
+        {"verify", "-h"}}) {
+      Run r = run(Map.of(), args);
+      String name = args.length == 1 ? "data" : "data " + args[0];
+      assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.out().startsWith("Usage: " + name + " "), r.out());
+      assertEquals("", r.err());
+    }
   }
 }
