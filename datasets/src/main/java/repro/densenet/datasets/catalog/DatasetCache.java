@@ -31,12 +31,19 @@ public final class DatasetCache {
 
   /** A cache at {@code root}; {@code downloader} is unused when {@code offline}. */
   public DatasetCache(Path root, boolean offline, Downloader downloader) {
-    if (Files.exists(root) && !Files.isDirectory(root)) {
-      // Otherwise every cache path under it "does not exist" and the system copies are used
-      // silently, as if the flag had not been given.
+    // Otherwise every cache path under it "does not exist" and the system copies are used
+    // silently, as if the flag had not been given.
+    Path existing = root.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isDirectory(existing)) {
       throw new IllegalArgumentException(
-          root + ": the dataset cache must be a directory, but this is a file (point --cache or $" + ENV
-              + " at a directory, or leave both unset for ~/.cache/densenet-repro)");
+          (existing.equals(root.toAbsolutePath())
+                  ? root + ": the dataset cache must be a directory, but this is a file"
+                  : root + ": the dataset cache cannot be created because " + existing + " is a file")
+              + " (point --cache or $" + ENV + " at a directory, or leave both unset for"
+              + " ~/.cache/densenet-repro)");
     }
     this.root = root.toAbsolutePath().normalize();
     this.offline = offline;

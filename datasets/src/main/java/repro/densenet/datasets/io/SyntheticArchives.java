@@ -12,6 +12,7 @@ import us.hebi.matlab.mat.types.MatFile;
 import us.hebi.matlab.mat.types.MatlabType;
 import us.hebi.matlab.mat.types.Matrix;
 import us.hebi.matlab.mat.types.Sinks;
+import repro.densenet.datasets.FileProblems;
 import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.random.SplitMix64;
 
@@ -143,13 +144,22 @@ public final class SyntheticArchives {
   }
 
   private static OutputStream open(Path file, boolean gzip) throws IOException {
-    OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    OutputStream o = new BufferedOutputStream(newOutput(file), 1 << 16);
     return gzip ? new GZIPOutputStream(o, 1 << 16) : o;
+  }
+
+  /** Opens {@code file} for writing; a failure says why (the JDK's says only the path). */
+  private static OutputStream newOutput(Path file) throws IOException {
+    try {
+      return Files.newOutputStream(file);
+    } catch (IOException e) {
+      throw FileProblems.explain(e, file);
+    }
   }
 
   private static TarWriter gzipTar(Path archive) throws IOException {
     return new TarWriter(
-        new BufferedOutputStream(new GZIPOutputStream(Files.newOutputStream(archive), 1 << 16), 1 << 16));
+        new BufferedOutputStream(new GZIPOutputStream(newOutput(archive), 1 << 16), 1 << 16));
   }
 
   private static byte[] text(String s) {

@@ -213,6 +213,11 @@ class DatasetCacheTest {
         file + ": the dataset cache must be a directory, but this is a file (point --cache or $DENSENET_CACHE"
             + " at a directory, or leave both unset for ~/.cache/densenet-repro)",
         e.getMessage());
+    Path under = file.resolve("cache");
+    assertEquals(
+        under + ": the dataset cache cannot be created because " + file + " is a file (point --cache or"
+            + " $DENSENET_CACHE at a directory, or leave both unset for ~/.cache/densenet-repro)",
+        assertThrows(IllegalArgumentException.class, () -> new DatasetCache(under, true, null)).getMessage());
   }
 
   @Test
