@@ -126,11 +126,15 @@ public final class DatasetCache {
     try {
       d = Digest.of(p, file.scope());
     } catch (DatasetFormatException e) {
+      VerifiedStamp.remove(p);
       return new FileStatus(file, p, FileStatus.State.CORRUPT, null, e.problem());
     } catch (IOException e) {
-      return new FileStatus(file, p, FileStatus.State.UNREADABLE, null, FileProblems.reason(e));
+      // Digest names the file already; the status keeps the path apart from the reason
+      Throwable why = e.getCause() instanceof IOException c ? c : e;
+      return new FileStatus(file, p, FileStatus.State.UNREADABLE, null, FileProblems.reason(why));
     }
     if (!d.sha256().equals(file.sha256()) || d.size() != file.size()) {
+      VerifiedStamp.remove(p); // a stale stamp would otherwise keep vouching for the changed file
       return new FileStatus(file, p, FileStatus.State.CORRUPT, d,
           "file has SHA-256 " + d.sha256() + " (" + d.size() + " bytes" + scopeNote(file) + ") but the"
               + " catalogue expects " + file.sha256() + " (" + file.size() + " bytes) for " + file.url());

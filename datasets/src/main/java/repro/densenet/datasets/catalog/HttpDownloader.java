@@ -74,7 +74,8 @@ public final class HttpDownloader implements Downloader {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + file.fileName() + ".", ".part");
     } catch (IOException e) {
-      throw FileProblems.explain(e, dir);
+      throw new IOException(
+          dir + ": cannot hold the download (" + FileProblems.explain(e, dir).getMessage() + ")", e);
     }
     try {
       Digest digest = fetch(file.url(), tmp, file, target);

@@ -49,6 +49,15 @@ final class VerifiedStamp {
     }
   }
 
+  /** Removes the stamp of {@code file}, if any. Best effort, like {@link #write}. */
+  static void remove(Path file) {
+    try {
+      Files.deleteIfExists(path(file));
+    } catch (IOException e) {
+      // read-only location: nothing was stamped there either
+    }
+  }
+
   private static String line(Path file, DataFile spec) throws IOException {
     return spec.sha256() + " " + spec.scope() + " " + Files.size(file) + " "
         + Files.getLastModifiedTime(file).toMillis();

@@ -272,6 +272,8 @@ class DatasetCacheTest {
     FileStatus rehashed = cache(true).status(DatasetId.CIFAR10, f, false);
     assertEquals(FileStatus.State.CORRUPT, rehashed.state());
     assertFalse(rehashed.fromStamp());
+    assertEquals(FileStatus.State.CORRUPT, cache(true).status(DatasetId.CIFAR10, f, true).state(),
+        "once a re-hash has seen the change, the stale stamp no longer vouches for the file");
   }
 
   @Test
