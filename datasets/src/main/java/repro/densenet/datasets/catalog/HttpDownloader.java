@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +23,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import repro.densenet.datasets.FileProblems;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * Downloads over HTTP(S) with {@link java.net.http.HttpClient}, optionally showing a progress bar.
@@ -71,8 +71,7 @@ public final class HttpDownloader implements Downloader {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.fileName() + ".", ".part");
+      tmp = AtomicFile.createTemp(target, ".part");
     } catch (IOException e) {
       throw new IOException(
           dir + ": cannot hold the download (" + FileProblems.explain(e, dir).getMessage() + ")", e);
@@ -94,7 +93,8 @@ public final class HttpDownloader implements Downloader {
       try {
         // The temporary file is in the target's directory, so the rename is atomic on any local
         // file system; a copy-then-delete fallback could leave a half-written file at the target.
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // AtomicFile gives the cached file the usual permissions, so a shared cache stays readable.
+        AtomicFile.commit(tmp, target);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException(
             target + ": cannot be replaced atomically (this file system has no atomic rename), so the"

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import repro.densenet.datasets.io.AtomicFile;
 
 /**
  * A small sidecar file {@code NAME.verified} recording that NAME, with its current size and
@@ -35,15 +35,8 @@ final class VerifiedStamp {
   /** Records that {@code file} matches {@code spec} (temp file + atomic rename). Best effort. */
   static void write(Path file, DataFile spec) {
     try {
-      Path p = path(file);
-      Path tmp = Files.createTempFile(p.getParent(), "." + p.getFileName(), ".tmp");
-      try {
-        Files.writeString(tmp, line(file, spec) + "\n", StandardCharsets.US_ASCII);
-        // no non-atomic fallback: without a stamp the file is simply hashed again next time
-        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      // no non-atomic fallback: without a stamp the file is simply hashed again next time
+      AtomicFile.write(path(file), line(file, spec) + "\n");
     } catch (IOException e) {
       // a read-only location (e.g. /usr/share) simply means the file is hashed again next time
     }
