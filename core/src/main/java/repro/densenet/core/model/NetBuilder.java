@@ -82,6 +82,8 @@ public final class NetBuilder {
   private final List<BnUpdate> bnUpdates = new ArrayList<>();
   private final List<Stage> stages = new ArrayList<>();
   private int dropoutSites;
+  /** Multiply-adds of the convolutions and the classifier built so far, per image. */
+  private long macsPerImage;
   private final boolean memoryEfficient;
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
@@ -137,6 +139,14 @@ public final class NetBuilder {
     return Collections.unmodifiableList(bnUpdates);
   }
 
+  /**
+   * Multiply-adds per image of this pass's convolutions and classifier (its FLOPs are twice this;
+   * a training step's about six times: forward, input gradient and weight gradient).
+   */
+  public long macsPerImage() {
+    return macsPerImage;
+  }
+
   /** Stages recorded while building. */
   public List<Stage> stages() {
     return Collections.unmodifiableList(stages);
@@ -155,6 +165,9 @@ public final class NetBuilder {
             name + ".weight",
             ParamKind.CONV_WEIGHT,
             Shape.of(kernel, kernel, x.channels(), outChannels));
+    macsPerImage +=
+        (long) ceilDiv(x.height(), stride) * ceilDiv(x.width(), stride) * kernel * kernel * x.channels()
+            * outChannels;
     // Training differentiates through CheckedConv2d (TensorFlow's oneDNN input gradient is wrong
     // for some channel counts on AVX-512 CPUs); inference uses the equal forward computation that
     // runs fastest (GemmConv2d: a MatMul where oneDNN's convolution is slow).
@@ -281,6 +294,7 @@ public final class NetBuilder {
     Parameters.Param w =
         params.get(tf, name + ".weight", ParamKind.FC_WEIGHT, Shape.of(pooled.channels(), numClasses));
     Parameters.Param b = params.get(tf, name + ".bias", ParamKind.FC_BIAS, Shape.of(numClasses));
+    macsPerImage += (long) pooled.channels() * numClasses;
     return tf.nn.biasAdd(tf.linalg.matMul(pooled.op(), w.read()), b.read());
   }
 

@@ -40,10 +40,22 @@ import org.tensorflow.types.TInt32;
  *       padded) output gradient with the spatially flipped, in/out-transposed filter: the
  *       transposed convolution written as an ordinary one.
  * </ul>
+ *
+ * <p>Stride-1 convolutions that run faster as matrix multiplications (1x1, and 3x3 reading more
+ * than {@link GemmConv2d#MIN_CHANNELS_3X3} channels: every DenseNet convolution but the stem
+ * and the first layer) go through {@link GemmTrainConv2d} instead, whose gradients are MatMuls
+ * too; the rest (stem, strided convolutions) take the Conv3D path above.
  */
 public final class CheckedConv2d {
 
   private static boolean registered;
+
+  /**
+   * Whether stride-1 convolutions that {@link GemmTrainConv2d} handles go through it (default);
+   * {@code -Ddensenet.conv.matmul=false} keeps every one on the Conv3D path, for A/B measurements.
+   */
+  private static final boolean MATMUL_FORM =
+      Boolean.parseBoolean(System.getProperty("densenet.conv.matmul", "true"));
 
   /**
    * Static geometry {height, width, kernel, stride} of every forward op, by graph and op name. The
@@ -85,16 +97,21 @@ public final class CheckedConv2d {
    */
   public static Operand<TFloat32> conv2d(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride, RecomputedActivation recomputed) {
+    long[] xs = x.shape().asArray();
+    long[] ws = w.shape().asArray();
+    if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || xs[3] < 0 || ws[0] != ws[1]
+        || ws[0] % 2 == 0) {
+      throw new IllegalArgumentException(
+          "CheckedConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
+              + x.shape() + " and " + w.shape());
+    }
+    if (MATMUL_FORM && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
+      return GemmTrainConv2d.conv2d(
+          tf, x, w, (int) xs[1], (int) xs[2], (int) xs[3], (int) ws[3], (int) ws[0], recomputed);
+    }
     ensureGradientRegistered();
     Operand<TFloat32> x5 = tf.expandDims(x, tf.constant(1));
     Operand<TFloat32> w5 = tf.expandDims(w, tf.constant(0));
-    long[] xs = x.shape().asArray();
-    long[] ws = w.shape().asArray();
-    if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || ws[0] != ws[1] || ws[0] % 2 == 0) {
-      throw new IllegalArgumentException(
-          "CheckedConv2d needs NHWC input with static height/width and a square, odd HWIO filter, got "
-              + x.shape() + " and " + w.shape());
-    }
     Conv3d<TFloat32> y5 = tf.nn.conv3d(x5, w5, List.of(1L, 1L, (long) stride, (long) stride, 1L), "SAME");
     GEOMETRY
         .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())

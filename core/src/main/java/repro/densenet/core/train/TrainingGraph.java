@@ -18,6 +18,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyMomentum;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -67,6 +69,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> trainLoss;
   private final Operand<TInt32> trainCorrect;
   private final Op trainOp;
+  private final long trainMacsPerImage;
 
   private final Placeholder<TFloat32> evalImages;
   private final Placeholder<TInt32> evalLabels;
@@ -112,6 +115,7 @@ public final class TrainingGraph implements AutoCloseable {
           new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient);
       Operand<TFloat32> logits =
           spec.build(train, NetBuilder.input(trainImages, height, width, channels), numClasses);
+      trainMacsPerImage = train.macsPerImage();
       Operand<TFloat32> ce =
           tf.math.mean(crossEntropy(tf, logits, trainLabels, numClasses), tf.constant(0));
       List<Parameters.Param> trainables = params.trainable();
@@ -374,19 +378,42 @@ public final class TrainingGraph implements AutoCloseable {
   public StepResult trainStep(TFloat32 images, TInt32 labels, float lr, long[] stepSeed) {
     try (TFloat32 lrT = TFloat32.scalarOf(lr);
         TInt64 seedT = TInt64.vectorOf(stepSeed);
-        Result res =
-            session
-                .runner()
-                .feed(trainImages, images)
-                .feed(trainLabels, labels)
-                .feed(learningRate, lrT)
-                .feed(dropoutSeed, seedT)
-                .addTarget(trainOp)
-                .fetch(trainLoss)
-                .fetch(trainCorrect)
-                .run()) {
+        Result res = trainRunner(images, labels, lrT, seedT).run()) {
       return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TInt32) res.get(1)).getInt());
     }
+  }
+
+  /**
+   * Runs one training step with TensorFlow's full trace and returns the step statistics (every
+   * executed kernel with its start and duration), for profiles.
+   */
+  public RunMetadata tracedTrainStep(TFloat32 images, TInt32 labels, float lr, long[] stepSeed) {
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    try (TFloat32 lrT = TFloat32.scalarOf(lr);
+        TInt64 seedT = TInt64.vectorOf(stepSeed);
+        Result res = trainRunner(images, labels, lrT, seedT).setOptions(trace).runAndFetchMetadata()) {
+      return res.getMetadata().orElseThrow(() -> new IllegalStateException("no run metadata returned"));
+    }
+  }
+
+  private Session.Runner trainRunner(TFloat32 images, TInt32 labels, TFloat32 lr, TInt64 seed) {
+    return session
+        .runner()
+        .feed(trainImages, images)
+        .feed(trainLabels, labels)
+        .feed(learningRate, lr)
+        .feed(dropoutSeed, seed)
+        .addTarget(trainOp)
+        .fetch(trainLoss)
+        .fetch(trainCorrect);
+  }
+
+  /**
+   * Multiply-adds per image of the training pass's convolutions and classifier; a training step
+   * computes about three times this (forward, input and weight gradients), times two for FLOPs.
+   */
+  public long trainMacsPerImage() {
+    return trainMacsPerImage;
   }
 
   /**

@@ -33,10 +33,15 @@ class CheckedConv2dTest {
   /** float32 sums of at most 9 * 304 products of O(1) terms: 1e-4 relative is a wide margin. */
   private static final double TOLERANCE = 1e-4;
 
+  /** The forward pass against float64: Conv2D itself reaches about 2e-7 here. */
+  private static final double FORWARD_TOLERANCE = 2e-6;
+
   @Test
   void gradientsMatchFloat64Reference() {
     List<String> failures = new ArrayList<>();
     double worst = 0;
+    double worstForward = 0;
+    double worstConv2d = 0;
     int[][] cases = {
       // k, stride, cin, cout, size
       {3, 1, 16, 12, 6}, {3, 1, 36, 12, 4}, {3, 1, 100, 12, 4}, {3, 1, 304, 12, 4}, {1, 1, 100, 4, 4},
@@ -45,10 +50,14 @@ class CheckedConv2dTest {
     };
     for (int[] c : cases) {
       double[] err = relativeErrors(c[0], c[1], c[2], c[3], c[4], 17L * c[2] + c[3] + c[1]);
-      worst = Math.max(worst, Math.max(err[0], Math.max(err[1], err[2])));
+      worst = Math.max(worst, Math.max(err[1], err[2]));
+      worstForward = Math.max(worstForward, err[0]);
+      worstConv2d = Math.max(worstConv2d, err[3]);
       String name = String.format("%dx%d/%d conv %d->%d on %dx%d", c[0], c[0], c[1], c[2], c[3], c[4], c[4]);
-      if (err[0] > 1e-6) {
-        failures.add(name + ": forward differs from Conv2D by " + err[0]);
+      // float32 sums in another order than Conv2D's (MatMul form): both within a few ulps of the
+      // float64 value relative to the output's scale
+      if (err[0] > FORWARD_TOLERANCE || err[3] > FORWARD_TOLERANCE) {
+        failures.add(name + ": forward rel. error " + err[0] + " (Conv2D's: " + err[3] + ")");
       }
       if (err[1] > TOLERANCE) {
         failures.add(name + ": input gradient rel. error " + err[1]);
@@ -57,7 +66,9 @@ class CheckedConv2dTest {
         failures.add(name + ": filter gradient rel. error " + err[2]);
       }
     }
-    System.out.printf("CheckedConv2d worst relative error: %.3e%n", worst);
+    System.out.printf(
+        "CheckedConv2d worst relative error: gradients %.3e, forward %.3e (Conv2D's %.3e)%n",
+        worst, worstForward, worstConv2d);
     assertTrue(failures.isEmpty(), failures.toString());
   }
 
@@ -73,7 +84,10 @@ class CheckedConv2dTest {
     }
   }
 
-  /** {forward diff, input-gradient rel. error, filter-gradient rel. error}. */
+  /**
+   * {forward rel. error, input-gradient rel. error, filter-gradient rel. error, Conv2D's forward
+   * rel. error}, all against float64 references.
+   */
   private static double[] relativeErrors(int k, int s, int cin, int cout, int size, long seed) {
     int n = 2;
     int out = (size + s - 1) / s;
@@ -107,14 +121,11 @@ class CheckedConv2dTest {
         ((TFloat32) res.get(3)).asRawTensor().data().asFloats().read(dw);
       }
     }
-    double fwd = 0;
-    for (int i = 0; i < y.length; i++) {
-      fwd = Math.max(fwd, Math.abs(y[i] - yRef[i]));
-    }
     // Forward (TF SAME): y[n, o, q, co] = sum x[n, o*s - pad + i, q*s - pad + j, c] * w[i, j, c, co]
     int pad = Math.max((out - 1) * s + k - size, 0) / 2;
     double[] dxRef = new double[x.length];
     double[] dwRef = new double[w.length];
+    double[] y64 = new double[y.length];
     for (int b = 0; b < n; b++) {
       for (int o = 0; o < out; o++) {
         for (int q = 0; q < out; q++) {
@@ -130,6 +141,7 @@ class CheckedConv2dTest {
                 for (int co = 0; co < cout; co++) {
                   double g = r[((b * out + o) * out + q) * cout + co];
                   int wi = ((i * k + j) * cin + c) * cout + co;
+                  y64[((b * out + o) * out + q) * cout + co] += (double) x[xi] * w[wi];
                   dxRef[xi] += g * w[wi];
                   dwRef[wi] += g * x[xi];
                 }
@@ -139,7 +151,7 @@ class CheckedConv2dTest {
         }
       }
     }
-    return new double[] {fwd, relError(dx, dxRef), relError(dw, dwRef)};
+    return new double[] {relError(y, y64), relError(dx, dxRef), relError(dw, dwRef), relError(yRef, y64)};
   }
 
   private static double relError(float[] got, double[] ref) {
