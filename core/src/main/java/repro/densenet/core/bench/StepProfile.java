@@ -51,6 +51,21 @@ public final class StepProfile {
     return out;
   }
 
+  /** The CPU allocator's peak bytes in use over {@code traces} (tensors only), or 0. */
+  public static long peakAllocatorBytes(List<RunMetadata> traces) {
+    long peak = 0;
+    for (RunMetadata md : traces) {
+      for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
+        for (NodeExecStats node : d.getNodeStatsList()) {
+          for (var m : node.getMemoryList()) {
+            peak = Math.max(peak, m.getAllocatorBytesInUse());
+          }
+        }
+      }
+    }
+    return peak;
+  }
+
   /** The op type from a timeline label {@code "name = Type(inputs)"}; the node name otherwise. */
   static String opType(NodeExecStats node) {
     String label = node.getTimelineLabel();

@@ -121,6 +121,9 @@ public final class TrainBench {
           traces.add(g.tracedTrainStep(images, labels, 0.1f, new long[] {1, warmup + steps + i}));
         }
         profile = StepProfile.byOpType(traces);
+        progress.accept(String.format(
+            "allocator peak in use during a traced training step: %.2f GB (tensors only)",
+            StepProfile.peakAllocatorBytes(traces) / 1e9));
       }
       progress.accept("warming up inference (" + warmup + " steps)");
       for (int i = 0; i < warmup; i++) {

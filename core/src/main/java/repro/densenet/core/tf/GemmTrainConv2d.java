@@ -53,10 +53,6 @@ public final class GemmTrainConv2d {
 
   private static boolean registered;
 
-  /** Shifts by pad + slices (tap-major columns) instead of depthwise convolutions, for A/B runs. */
-  private static final boolean SLICE_SHIFTS =
-      "slice".equals(System.getProperty("densenet.conv.shift", "depthwise"));
-
   /** Geometry {height, width, kernel, in, out} and optional rebuilt input of every carrier. */
   private record Conv(int height, int width, int kernel, int in, int out, RecomputedActivation recomputed) {}
 
@@ -105,20 +101,6 @@ public final class GemmTrainConv2d {
     Operand<TFloat32> y;
     if (kernel == 1) {
       y = tf.reshape(z, tf.constant(new int[] {-1, height, width, out}));
-    } else if (SLICE_SHIFTS) {
-      // tap-major columns (t*o + r): y = sum over t of zp[h + i, w + j, tap t's o channels], zp = z
-      // zero-padded by p
-      int p = kernel / 2;
-      Operand<TFloat32> zp =
-          tf.pad(
-              tf.reshape(z, tf.constant(new int[] {-1, height, width, out * taps})),
-              tf.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), tf.constant(0f));
-      List<Operand<TFloat32>> parts = new ArrayList<>();
-      for (int t = 0; t < taps; t++) {
-        parts.add(tf.slice(zp, tf.constant(new int[] {0, t / kernel, t % kernel, t * out}),
-            tf.constant(new int[] {-1, height, width, out})));
-      }
-      y = tf.math.addN(parts);
     } else {
       Operand<TFloat32> shifted =
           tf.nn.depthwiseConv2dNative(
@@ -139,12 +121,6 @@ public final class GemmTrainConv2d {
   private static Operand<TFloat32> filterMatrix(Ops tf, Operand<TFloat32> w, int kernel, int in, int out) {
     if (kernel == 1) {
       return tf.reshape(w, tf.constant(new int[] {in, out}));
-    }
-    if (SLICE_SHIFTS) {
-      // [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o]: column t*o + r
-      return tf.reshape(
-          tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
-          tf.constant(new int[] {in, out * kernel * kernel}));
     }
     return tf.reshape(
         tf.linalg.transpose(w, tf.constant(new int[] {2, 3, 0, 1})),
@@ -167,17 +143,6 @@ public final class GemmTrainConv2d {
     Operand<TFloat32> dz;
     if (k == 1) {
       dz = tf.reshape(dy, tf.constant(new int[] {-1, c.out()}));
-    } else if (SLICE_SHIFTS) {
-      // dz_t[h, w] = dy[h - i + p, w - j + p] = dyp[h + 2p - i, w + 2p - j], dyp = dy padded by p
-      int p = k / 2;
-      Operand<TFloat32> dyp =
-          tf.pad(dy, tf.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), tf.constant(0f));
-      List<Operand<TFloat32>> parts = new ArrayList<>();
-      for (int t = 0; t < taps; t++) {
-        parts.add(tf.slice(dyp, tf.constant(new int[] {0, 2 * p - t / k, 2 * p - t % k, 0}),
-            tf.constant(new int[] {-1, c.height(), c.width(), c.out()})));
-      }
-      dz = tf.reshape(tf.concat(parts, tf.constant(3)), tf.constant(new int[] {-1, c.out() * taps}));
     } else {
       dz = tf.reshape(
           tf.nn.depthwiseConv2dNative(dy, backwardShift(tf, k, c.out()), List.of(1L, 1L, 1L, 1L), "SAME"),
@@ -191,11 +156,8 @@ public final class GemmTrainConv2d {
     Operand<TFloat32> dw =
         k == 1
             ? tf.reshape(df, tf.constant(new int[] {1, 1, c.in(), c.out()}))
-            : SLICE_SHIFTS
-                ? tf.linalg.transpose(
-                    tf.reshape(df, tf.constant(new int[] {c.in(), k, k, c.out()})), tf.constant(new int[] {1, 2, 0, 3}))
-                : tf.linalg.transpose(
-                    tf.reshape(df, tf.constant(new int[] {c.in(), c.out(), k, k})), tf.constant(new int[] {2, 3, 0, 1}));
+            : tf.linalg.transpose(
+                tf.reshape(df, tf.constant(new int[] {c.in(), c.out(), k, k})), tf.constant(new int[] {2, 3, 0, 1}));
     List<Operand<?>> grads = new ArrayList<>();
     // the first input is StopGradient(y): what is returned for it is discarded there
     grads.add(dy);
