@@ -9,11 +9,13 @@
 #   - fonts-dejavu-core: a font for the charts the notebooks render (headless AWT needs one)
 #   - slurm-wlm, munge: the one-node Slurm cluster (munged, slurmctld, slurmd) that the cli module's
 #     SlurmClusterIT starts as its own processes to run a suite as a job array
+#   - python3-torch: the PyTorch peer of the benchmark (bench/pytorch), whose networks PeerBenchTest
+#     checks against ours
 # Extra arguments are passed to Maven (e.g. ./test.sh -pl core -am).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core slurm-wlm munge)
+packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core slurm-wlm munge python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

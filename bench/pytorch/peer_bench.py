@@ -154,7 +154,8 @@ def main():
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--drop-rate", type=float, default=0.0)
-    p.add_argument("--params", action="store_true", help="print the parameter count and exit")
+    p.add_argument("--params", action="store_true",
+                   help="print 'model count' (trainable parameters) for each comma-separated --model and exit")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     if a.batch < 1 or a.steps < 1 or a.warmup < 0:
@@ -163,11 +164,12 @@ def main():
     threads = a.threads or len(__import__("os").sched_getaffinity(0))
     torch.set_num_threads(threads)
     torch.manual_seed(42)
+    if a.params:
+        for name in a.model.split(","):
+            print(name, sum(t.numel() for t in build(name, a.drop_rate).parameters()))
+        return
     model = build(a.model, a.drop_rate)
     params = sum(t.numel() for t in model.parameters())
-    if a.params:
-        print(params)
-        return
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)
     images = torch.randn(a.batch, 3, 32, 32)
     labels = torch.randint(0, 10, (a.batch,))

@@ -6,6 +6,10 @@
 #     freed pages instead of returning them to the kernel. Issue 10 reports PyTorch training
 #     DenseNet-40 at about 5 img/s with plain jemalloc on these VMs (every step faults its
 #     activations in again) and at about 68 img/s like this.
+#   - OMP_WAIT_POLICY=PASSIVE unless set: these machines are shared, and PyTorch's OpenMP threads
+#     spinning for work collapse when other processes want the cores. Measured at load average
+#     about 9, DenseNet-40 batch 64, two alternating runs each: train 4.4 and 4.8 img/s with the
+#     default policy, 18.7 and 11.9 with PASSIVE (inference 15.5/28.6 vs 85.1/45.6).
 # Arguments go to peer_bench.py (--model, --batch, --steps, --warmup, --threads, --json, --params).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,4 +29,5 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 export LD_PRELOAD="$jemalloc"
 export MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 exec "$python" "$here/peer_bench.py" "$@"
