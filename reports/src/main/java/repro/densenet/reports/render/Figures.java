@@ -112,6 +112,9 @@ public final class Figures {
       i++;
     }
     chart.getStyler().setErrorBarsColorSeriesColor(true);
+    // beside the plot, not inside it: on the fixed 0-100% axis, errors near chance (smoke scale)
+    // put the larger networks' points in the top right corner, under an inside legend's box
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     return chart;
   }
 

@@ -492,7 +492,11 @@ public final class ReportWriter {
         .append(',').append(num(d.differences().high())).append(',').append(d.unpaired()).append('\n');
   }
 
-  static String diffText(PairedDifference d) {
+  /**
+   * A paired difference as the report prints it: {@code +1.23 [+0.45, +2.01] (n=3 pairs)}, or the
+   * mean alone for one pair, and the number of unpaired runs left out if any (public for notebooks).
+   */
+  public static String diffText(PairedDifference d) {
     SeedStats s = d.differences();
     String t = s.hasInterval()
         ? String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f] (n=%d pairs)", s.mean(), s.low(), s.high(), s.n())
