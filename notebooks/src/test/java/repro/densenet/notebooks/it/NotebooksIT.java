@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -27,6 +28,17 @@ class NotebooksIT {
 
   /** Seconds a single cell may take (nbconvert's per-cell timeout). */
   static final int CELL_TIMEOUT_SECONDS = 600;
+
+  /**
+   * Images (PNG outputs) each analysis notebook shows with the build's inputs. A notebook that
+   * runs without error but skips a figure (e.g. a suite with no runs in the results directory)
+   * shows fewer, and fails here.
+   */
+  static final Map<String, Integer> IMAGES = Map.of(
+      "datasets", 3,            // sample grid, pixel histogram, augmentation draws
+      "train-and-inspect", 5,   // training loss, test error, three feature-reuse heat maps
+      "table1", 1,              // ours against published per cell
+      "ablations", 9);          // Figure 6 (2), Figure 5, paired differences, Figure 3 (2), Figure 4 (3)
 
   @TestFactory
   Stream<DynamicTest> everyNotebookExecutes() throws Exception {
@@ -58,6 +70,7 @@ class NotebooksIT {
     Path executed = executedDir.resolve(name + ".ipynb");
     JsonNode nb = Json.MAPPER.readTree(executed.toFile());
     int codeCells = 0;
+    int images = 0;
     for (JsonNode cell : nb.get("cells")) {
       if (!cell.get("cell_type").asText().equals("code") || cell.get("source").toString().isBlank()) {
         continue;
@@ -67,9 +80,16 @@ class NotebooksIT {
       for (JsonNode out : cell.get("outputs")) {
         assertFalse(out.get("output_type").asText().equals("error"),
             notebook.getFileName() + ": a cell failed: " + out);
+        if (out.has("data") && out.get("data").has("image/png")) {
+          images++;
+        }
       }
     }
     assertTrue(codeCells > 0, notebook + " has no code cells");
+    if (IMAGES.containsKey(name)) {
+      assertEquals(IMAGES.get(name), images, notebook.getFileName() + " shows " + images + " images, expected "
+          + IMAGES.get(name) + " (see " + executed + ")");
+    }
 
     Jupyter.Run html =
         Jupyter.run(
@@ -80,9 +100,15 @@ class NotebooksIT {
     assertTrue(Files.size(htmlDir.resolve(name + ".html")) > 0);
   }
 
-  /** Notebooks are committed without outputs: results come from the build, not the repository. */
+  /**
+   * Notebooks are committed without outputs (results come from the build, not the repository) and
+   * open with a Markdown cell saying what they show and how to run them.
+   */
   static void assertNoOutputs(Path notebook) throws Exception {
     JsonNode nb = Json.MAPPER.readTree(notebook.toFile());
+    JsonNode first = nb.get("cells").get(0);
+    assertTrue(first != null && first.get("cell_type").asText().equals("markdown"),
+        notebook + " must open with a Markdown cell saying what it shows and how to run it");
     for (JsonNode cell : nb.get("cells")) {
       if (cell.has("outputs") && cell.get("outputs").size() > 0) {
         fail(notebook + " is committed with outputs (cell " + cell.get("source")
