@@ -97,14 +97,8 @@ public final class DenseNetCli implements Runnable {
           + " DENSENET_JAVA_OPTS=-Xmx16g (./densenet's default is -Xmx8g) or use --memory-efficient";
     }
     if (ex instanceof java.nio.file.FileSystemException f) {
-      String reason = f.getReason() != null ? f.getReason()
-          : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
-          : ex instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-          : ex instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-          : ex instanceof java.nio.file.NotDirectoryException ? "not a directory"
-          : ex instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
-          : ex.getClass().getSimpleName();
-      String remedy = reason.contains("No space left") ? " (free space there and run the same command again:"
+      String reason = repro.densenet.datasets.FileProblems.reason(f);
+      String remedy = reason.toLowerCase(java.util.Locale.ROOT).contains("no space left") ? " (free space there and run the same command again:"
           + " finished epochs are kept in the last checkpoint)" : "";
       return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason + remedy;
     }

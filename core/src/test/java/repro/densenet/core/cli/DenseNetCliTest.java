@@ -140,6 +140,18 @@ class DenseNetCliTest {
     assertTrue(r[1].contains("50% and 75% of the epochs"), r[1]);
   }
 
+  /** Before: {@code No space left on device} without the file or what was kept; a heap error was a stack trace. */
+  @Test
+  void environmentErrorsNameTheFileAndTheRemedy() {
+    assertEquals("/data/run/checkpoint/.state.safetensors.x.tmp: no space left on device (free space there and run the"
+        + " same command again: finished epochs are kept in the last checkpoint)",
+        DenseNetCli.userMessage(new java.nio.file.FileSystemException(
+            "/data/run/checkpoint/.state.safetensors.x.tmp", null, "No space left on device")));
+    assertEquals("/data/results: permission denied (check the owner and mode of the file and of its directories)",
+        DenseNetCli.userMessage(new java.nio.file.AccessDeniedException("/data/results")));
+    assertTrue(DenseNetCli.userMessage(new OutOfMemoryError("Java heap space")).contains("DENSENET_JAVA_OPTS=-Xmx16g"));
+  }
+
   /** A bug is one line asking for --verbose; --verbose adds the stack trace. */
   @Test
   void internalErrorsAreOneLineUnlessVerbose() {
