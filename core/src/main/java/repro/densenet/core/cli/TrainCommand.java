@@ -151,11 +151,17 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Progress bar per epoch (loss, error, images/s, ETA) and one summary line per epoch. */
+  /**
+   * Progress bar per epoch (loss, error, images/s, the epoch's ETA and the run's) and one summary
+   * line per epoch.
+   */
   static final class ProgressListener implements TrainingListener, AutoCloseable {
     private final boolean bar;
     private ProgressBar current;
     private int epochs;
+    private long epochStartNanos;
+    private double epochSecondsSum;
+    private int epochsTimed;
 
     ProgressListener(boolean bar) {
       this.bar = bar;
@@ -181,9 +187,29 @@ public final class TrainCommand implements Callable<Integer> {
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .build();
       }
+      if (step == 1) {
+        epochStartNanos = System.nanoTime();
+      }
       current.stepTo(step);
       current.setExtraMessage(
-          String.format("loss %.3f err %.1f%% %.1f img/s", meanLoss, 100 * error, imagesPerSecond));
+          String.format("loss %.3f err %.1f%% %.1f img/s%s", meanLoss, 100 * error, imagesPerSecond,
+              runEta(epoch, step, steps)));
+    }
+
+    /**
+     * The run's remaining time: the rest of this epoch and every later one, each as long as the
+     * epochs this session has timed (training and evaluation), or, before the first one ends, as
+     * this epoch's training so far extrapolated (evaluation not counted yet).
+     */
+    String runEta(int epoch, int step, int steps) {
+      if (step < 2) {
+        return "";
+      }
+      double perEpoch = epochsTimed > 0 ? epochSecondsSum / epochsTimed
+          : (System.nanoTime() - epochStartNanos) / 1e9 * steps / (step - 1);
+      double remaining = perEpoch * ((double) (steps - step) / steps + (epochs - epoch - 1));
+      long sec = Math.round(remaining);
+      return String.format(" | run ETA %d:%02d:%02d", sec / 3600, (sec % 3600) / 60, sec % 60);
     }
 
     @Override
@@ -194,6 +220,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public void epochFinished(EpochMetrics m) {
       closeBar();
+      epochSecondsSum += m.epochSeconds();
+      epochsTimed++;
       System.err.printf(
           "epoch %d/%d lr %.4g train loss %.4f err %.2f%% | test loss %.4f err %.2f%%%s | %.1f train img/s,"
               + " %.1f eval img/s, %.0f s%n",

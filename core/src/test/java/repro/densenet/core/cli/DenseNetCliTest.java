@@ -152,6 +152,19 @@ class DenseNetCliTest {
     assertTrue(DenseNetCli.userMessage(new OutOfMemoryError("Java heap space")).contains("DENSENET_JAVA_OPTS=-Xmx16g"));
   }
 
+  /** Before: the bar showed only the epoch's ETA. */
+  @Test
+  void theProgressBarShowsTheRunsEta() {
+    try (TrainCommand.ProgressListener l = new TrainCommand.ProgressListener(false)) {
+      l.started(0, 10, 100);
+      for (int e = 1; e <= 2; e++) {
+        l.epochFinished(new repro.densenet.core.result.EpochMetrics(e, 0.1, 1, 0.5, 1, 0.5, null, null, 100, 400, 60, 60 * e));
+      }
+      // epoch 3 of 10 half done: half an epoch and 7 more, 60 s each
+      assertEquals(" | run ETA 0:07:30", l.runEta(2, 50, 100));
+    }
+  }
+
   /** A bug is one line asking for --verbose; --verbose adds the stack trace. */
   @Test
   void internalErrorsAreOneLineUnlessVerbose() {
