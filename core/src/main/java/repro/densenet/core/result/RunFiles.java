@@ -30,11 +30,6 @@ public final class RunFiles {
 
   private RunFiles() {}
 
-  /** Whether {@code dir} looks like a run directory (it has a {@value #SPEC}). */
-  public static boolean isRunDirectory(Path dir) {
-    return Files.isRegularFile(dir.resolve(SPEC));
-  }
-
   /** Every run directory under {@code root} (any depth), sorted by path. */
   public static List<Path> find(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
