@@ -42,9 +42,21 @@ import repro.densenet.core.model.ResNetSpec;
 public final class ScaleMapping {
 
   /** Training images per class at cpu scale. */
-  public static final int CPU_TRAIN_PER_CLASS = 1_000;
+  public static final int CPU_TRAIN_PER_CLASS = 30;
+  /** Test images per class at cpu scale (a stratified subset of the official test set). */
+  public static final int CPU_TEST_PER_CLASS = 100;
+  /** The paper's epochs are divided by this at cpu scale (rounded up). */
+  public static final int CPU_EPOCH_DIVISOR = 5;
+  /** Most layers per dense block (and residual units per stage) at cpu scale. */
+  public static final int CPU_MAX_LAYERS = 4;
   /** Validation images per class at cpu scale (datasets that select by validation). */
   public static final int CPU_VALIDATION_PER_CLASS = 100;
+  /** The growth rate is divided by this at cpu scale (rounded up). */
+  public static final int CPU_GROWTH_DIVISOR = 2;
+  /** Most basic residual units per stage at cpu scale. */
+  public static final int CPU_MAX_BASIC_UNITS = 5;
+  /** Bottleneck residual units per stage at cpu scale (the stand-in for ResNet-1001's 111). */
+  public static final int CPU_BOTTLENECK_UNITS = 5;
   /** Training images at smoke scale. */
   public static final int SMOKE_TRAIN_IMAGES = 256;
   /** Test images at smoke scale. */
@@ -65,7 +77,7 @@ public final class ScaleMapping {
     }
     return switch (scale) {
       case PAPER -> paperEpochs;
-      case CPU -> ceilDiv(paperEpochs, 30);
+      case CPU -> ceilDiv(paperEpochs, CPU_EPOCH_DIVISOR);
       case SMOKE -> SMOKE_EPOCHS;
     };
   }
@@ -78,8 +90,11 @@ public final class ScaleMapping {
     if (model instanceof DenseNetSpec d) {
       int per = d.bottleneck() ? 6 : 3;
       int n = d.layersPerBlock();
-      int smallN = scale == Scale.CPU ? Math.max(2, ceilDiv(n, 4)) : Math.max(2, ceilDiv(n, 12));
-      int k = scale == Scale.CPU ? ceilDiv(d.growthRate(), 2) : ceilDiv(d.growthRate(), 6);
+      int smallN =
+          scale == Scale.CPU
+              ? Math.min(CPU_MAX_LAYERS, Math.max(2, ceilDiv(n, 4)))
+              : Math.max(2, ceilDiv(n, 12));
+      int k = scale == Scale.CPU ? ceilDiv(d.growthRate(), CPU_GROWTH_DIVISOR) : ceilDiv(d.growthRate(), 6);
       DenseNetSpec small =
           new DenseNetSpec(4 + per * smallN, k, d.bottleneck(), d.compression(), d.dropRate(), java.util.List.of());
       return d.isPartial() ? small.withPaperPartialWindows() : small;
@@ -87,7 +102,10 @@ public final class ScaleMapping {
     ResNetSpec r = (ResNetSpec) model;
     int per = r.bottleneck() ? 9 : 6;
     int u = r.unitsPerStage();
-    int smallU = scale == Scale.CPU ? ceilDiv(u, 4) : Math.min(3, ceilDiv(u, 12));
+    int smallU =
+        scale == Scale.CPU
+            ? (r.bottleneck() ? CPU_BOTTLENECK_UNITS : Math.min(CPU_MAX_BASIC_UNITS, ceilDiv(u, 4)))
+            : Math.min(3, ceilDiv(u, 12));
     return new ResNetSpec(2 + per * smallU, r.bottleneck(), r.dropRate());
   }
 

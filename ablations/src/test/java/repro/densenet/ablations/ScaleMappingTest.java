@@ -15,8 +15,8 @@ class ScaleMappingTest {
   void epochsPerScale() {
     assertEquals(300, ScaleMapping.epochs(300, Scale.PAPER));
     assertEquals(40, ScaleMapping.epochs(40, Scale.PAPER));
-    assertEquals(10, ScaleMapping.epochs(300, Scale.CPU));
-    assertEquals(2, ScaleMapping.epochs(40, Scale.CPU));
+    assertEquals(60, ScaleMapping.epochs(300, Scale.CPU));
+    assertEquals(8, ScaleMapping.epochs(40, Scale.CPU));
     assertEquals(2, ScaleMapping.epochs(300, Scale.SMOKE));
   }
 
@@ -42,6 +42,20 @@ class ScaleMappingTest {
   }
 
   @Test
+  void cpuScaleCapsLayersPerBlockAtFourAndHalvesTheGrowthRate() {
+    // Table 1's rows stay distinct networks, ordered as in the paper
+    assertEquals(DenseNetSpec.paper(16, 6), ScaleMapping.model(DenseNetSpec.paper(100, 12), Scale.CPU));
+    assertEquals(DenseNetSpec.paper(16, 12), ScaleMapping.model(DenseNetSpec.paper(100, 24), Scale.CPU));
+    assertEquals(DenseNetSpec.bc(28, 6), ScaleMapping.model(DenseNetSpec.bc(100, 12), Scale.CPU));
+    assertEquals(DenseNetSpec.bc(28, 12), ScaleMapping.model(DenseNetSpec.bc(250, 24), Scale.CPU));
+    assertEquals(DenseNetSpec.bc(28, 20), ScaleMapping.model(DenseNetSpec.bc(190, 40), Scale.CPU));
+    // the efficiency plan's L=16 and L=28 (n = 4, 8) both become 2 layers per block
+    assertEquals(DenseNetSpec.paper(10, 6), ScaleMapping.model(DenseNetSpec.paper(16, 12), Scale.CPU));
+    assertEquals(DenseNetSpec.paper(10, 6), ScaleMapping.model(DenseNetSpec.paper(28, 12), Scale.CPU));
+    assertEquals(DenseNetSpec.paper(16, 1), ScaleMapping.model(DenseNetSpec.paper(124, 1), Scale.CPU));
+  }
+
+  @Test
   void partialWindowsAreRecomputedForTheSmallNetwork() {
     DenseNetSpec small =
         (DenseNetSpec) ScaleMapping.model(DenseNetSpec.paper(40, 12).withPaperPartialWindows(), Scale.CPU);
@@ -55,5 +69,10 @@ class ScaleMappingTest {
     assertEquals(new ResNetSpec(14, false, 0), ScaleMapping.model(ResNetSpec.preActivation(110), Scale.SMOKE));
     assertEquals(new ResNetSpec(29, true, 0), ScaleMapping.model(ResNetSpec.preActivation(1001), Scale.SMOKE));
     assertEquals(new ResNetSpec(32, false, 0), ScaleMapping.model(ResNetSpec.preActivation(110), Scale.CPU));
+    assertEquals(new ResNetSpec(8, false, 0), ScaleMapping.model(ResNetSpec.preActivation(20), Scale.CPU));
+    // ResNet-1001 (111 bottleneck units per stage) -> 5 units: depth 47, named so that it parses back
+    ResNetSpec deep = (ResNetSpec) ScaleMapping.model(ResNetSpec.preActivation(1001), Scale.CPU);
+    assertEquals(new ResNetSpec(47, true, 0), deep);
+    assertEquals("preresnet-47-bottleneck", deep.name());
   }
 }

@@ -1,5 +1,12 @@
 package repro.densenet.ablations.cli;
 
+import java.io.InterruptedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,6 +23,7 @@ import picocli.CommandLine.Parameters;
 import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.Scale;
 import repro.densenet.ablations.cost.GpuHours;
+import repro.densenet.ablations.cost.WallClock;
 import repro.densenet.ablations.plan.Suite;
 import repro.densenet.ablations.run.ExperimentData;
 import repro.densenet.ablations.run.RunOutcome;
@@ -65,7 +73,8 @@ public final class SuiteCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "results", description = "Results root (default: ${DEFAULT-VALUE}).")
   Path results;
 
-  @Option(names = "--dry-run", description = "List the runs and the GPU-hour estimate at paper scale; train nothing.")
+  @Option(names = "--dry-run", description = "List the runs, the GPU-hour estimate at paper scale and, at cpu and smoke scale, the wall time"
+          + " estimated from the wall times earlier finished runs recorded; train nothing.")
   boolean dryRun;
 
   @Option(names = "--emit-slurm", paramLabel = "DIR",
@@ -84,6 +93,13 @@ public final class SuiteCommand implements Callable<Integer> {
   boolean offline;
 
   @Mixin TrainerOptionsMixin how;
+
+  @Option(names = "--workers",
+      description = "Runs trained at the same time in this process, each on its own threads (default: the"
+          + " number of cores at cpu scale, where one small network cannot keep two cores busy; 1 at smoke"
+          + " and paper scale). With more than one, --threads defaults to cores / workers and progress is"
+          + " printed as lines.")
+  Integer workers;
 
   @Option(names = "--no-progress", description = "No progress bar (one line per epoch and run instead).")
   boolean noProgress;
@@ -133,11 +149,19 @@ public final class SuiteCommand implements Callable<Integer> {
     Path resultsAbs = results.toAbsolutePath().normalize();
     DatasetCache dc = DatasetCache.standard(cache, offline);
     ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
-    TrainerOptions opts =
-        how.toOptions();
+    int w = workers(sc);
+    TrainerOptions opts = how.toOptions(w);
     SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
     if (dryRun) {
-      dryRun(out, suite, sc, specs, runner);
+      WallClock clock = WallClock.empty();
+      List<Path> recordRoots = new ArrayList<>();
+      if (sc != Scale.PAPER) {
+        recordRoots.add(resultsAbs);
+        Path home = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
+        recordRoots.add(home.resolve(PUBLISHED_RESULTS).resolve(sc.name().toLowerCase(Locale.ROOT)));
+        clock = WallClock.fromRecords(recordRoots);
+      }
+      dryRun(out, suite, sc, specs, runner, clock, w, recordRoots);
       return 0;
     }
     if (emitSlurm != null) {
@@ -173,8 +197,15 @@ public final class SuiteCommand implements Callable<Integer> {
         specs.size(), resultsAbs.resolve(suite.key()));
     long t0 = System.nanoTime();
     List<RunOutcome> outcomes;
-    try (SuiteProgress progress = new SuiteProgress(suite.key(), specs, finishedEpochs, !noProgress, err)) {
-      outcomes = new SuiteRunner(resultsAbs, suite.key(), opts, data, progress).runAll(specs);
+    if (w > 1) {
+      err.printf("%d workers, %d thread(s) each%n", w, opts.threads());
+    }
+    try (SuiteProgress progress = new SuiteProgress(suite.key(), specs, finishedEpochs, !noProgress && w == 1, err)) {
+      outcomes =
+          w == 1
+              ? new SuiteRunner(resultsAbs, suite.key(), opts, data, progress).runAll(specs)
+              : runParallel(w, specs, () -> new SuiteRunner(resultsAbs, suite.key(), opts,
+                  new ExperimentData(dc, resultsAbs.resolve(".smoke-data")), progress), progress);
     } catch (TrainingInterruptedException e) {
       // the trainer has printed what it kept; a signal's stop exits with 128 + its number anyway
       return TrainCommand.EXIT_INTERRUPTED;
@@ -203,14 +234,90 @@ public final class SuiteCommand implements Callable<Integer> {
     return !failed.isEmpty() ? EXIT_FAILED : incomplete.isEmpty() ? 0 : EXIT_INCOMPLETE;
   }
 
-  private static void dryRun(PrintStream out, Suite suite, Scale sc, List<ExperimentSpec> specs, SuiteRunner runner)
-      throws IOException {
+  /** The number of concurrent runs: {@code --workers}, else the cores at cpu scale and 1 elsewhere. */
+  private int workers(Scale sc) {
+    if (workers != null) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+      }
+      return workers;
+    }
+    return sc == Scale.CPU ? Math.max(1, Runtime.getRuntime().availableProcessors()) : 1;
+  }
+
+  /**
+   * Trains {@code specs} on {@code n} threads, each taking the next run of the list with its own
+   * {@link SuiteRunner} (its own data loader); the runs of one suite are distinct run directories,
+   * so workers never contend for a lock. Returns the outcomes in the order of {@code specs}.
+   */
+  static List<RunOutcome> runParallel(
+      int n, List<ExperimentSpec> specs, Supplier<SuiteRunner> runners, SuiteListener listener) throws IOException {
+    RunOutcome[] out = new RunOutcome[specs.size()];
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "suite-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(pool.submit(() -> {
+          SuiteRunner runner = runners.get();
+          try {
+            for (int k; (k = next.getAndIncrement()) < specs.size(); ) {
+              listener.runStarting(k, specs.size(), specs.get(k));
+              out[k] = runner.run(specs.get(k));
+              listener.runEnded(k, specs.size(), out[k]);
+            }
+          } catch (Throwable t) {
+            next.set(specs.size()); // the other workers finish their run and take no new one
+            throw t;
+          }
+          return null;
+        }));
+      }
+      Throwable first = null;
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          first = first == null ? e.getCause() : first;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for the suite's workers");
+        }
+      }
+      if (first instanceof IOException io) {
+        throw io;
+      }
+      if (first instanceof RuntimeException re) {
+        throw re;
+      }
+      if (first instanceof Error er) {
+        throw er;
+      }
+      return List.of(out);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** Where the project publishes its own reproductions ({@code results/<scale>/} of the checkout). */
+  static final String PUBLISHED_RESULTS = "results";
+
+  private static void dryRun(PrintStream out, Suite suite, Scale sc, List<ExperimentSpec> specs, SuiteRunner runner,
+      WallClock clock, int workers, List<Path> recordRoots) throws IOException {
     out.printf(Locale.ROOT, "suite %s (%s) at %s scale: %d runs%n", suite.key(), suite.description(),
         sc.name().toLowerCase(Locale.ROOT), specs.size());
-    out.printf(Locale.ROOT, "%4s  %-44s  %-24s  %-6s  %5s  %6s  %-10s  %12s  %7s%n",
-        "#", "run id", "model", "data", "drop", "epochs", "status", "H200 img/s", "GPU-h");
+    boolean wall = sc != Scale.PAPER;
+    out.printf(Locale.ROOT, "%4s  %-44s  %-24s  %-6s  %5s  %6s  %-10s  %12s  %7s%s%n",
+        "#", "run id", "model", "data", "drop", "epochs", "status", "H200 img/s", "GPU-h", wall ? "   wall s" : "");
     double total = 0;
     boolean estimated = false;
+    double wallTotal = 0;
+    double wallTodo = 0;
+    int unknown = 0;
     for (int i = 0; i < specs.size(); i++) {
       ExperimentSpec s = specs.get(i);
       ExperimentSpec paper = atPaperScale(suite, s);
@@ -218,9 +325,22 @@ public final class SuiteCommand implements Callable<Integer> {
       total += h;
       boolean ref = GpuHours.isReference(paper.model());
       estimated |= !ref;
-      out.printf(Locale.ROOT, "%4d  %-44s  %-24s  %-6s  %5.2f  %6d  %-10s  %8.0f %-3s  %7.2f%n",
+      String st = status(runner, s, System.err);
+      String w = "";
+      if (wall) {
+        java.util.OptionalDouble sec = clock.seconds(s);
+        if (sec.isPresent()) {
+          wallTotal += sec.getAsDouble();
+          wallTodo += st.equals("done") ? 0 : sec.getAsDouble();
+          w = String.format(Locale.ROOT, "  %7.0f", sec.getAsDouble());
+        } else {
+          unknown++;
+          w = "        ?";
+        }
+      }
+      out.printf(Locale.ROOT, "%4d  %-44s  %-24s  %-6s  %5.2f  %6d  %-10s  %8.0f %-3s  %7.2f%s%n",
           i, s.runId(), s.model().name(), s.dataset(), s.model().dropRate(), s.training().epochs(),
-          status(runner, s, System.err), GpuHours.imagesPerSecond(paper.model()), ref ? "ref" : "est", h);
+          st, GpuHours.imagesPerSecond(paper.model()), ref ? "ref" : "est", h, w);
     }
     out.printf(Locale.ROOT,
         "total: %d runs, %.1f GPU-hours at paper scale on one H200 (batch 64, fp32, training passes only)%n",
@@ -228,6 +348,17 @@ public final class SuiteCommand implements Callable<Integer> {
     out.println("rates: reference 4,450 / 1,080 / 690 img/s for DenseNet L40k12 / L100k12 / L100k24"
         + (estimated ? String.format(Locale.ROOT, "; 'est' rows from a power law in forward MACs fitted to"
             + " them (rate ~ MACs^%.2f), a rough estimate", GpuHours.exponent()) : ""));
+    if (wall) {
+      out.printf(Locale.ROOT,
+          "wall time on a machine like the recording one: %.0f min of training for all %d runs, %.0f min for the"
+              + " %d not done, divided among %d worker(s): about %.0f min left%s%n",
+          wallTotal / 60, specs.size() - unknown, wallTodo / 60, specs.size() - unknown, workers,
+          wallTodo / 60 / workers,
+          unknown == 0 ? "" : "; " + unknown + " run(s) with no record (?) not counted");
+      out.println("wall times: medians of " + clock.records() + " finished run(s) recorded under "
+          + recordRoots.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
+          + " (same network, data, scale and epochs; training and evaluation time, graph builds not included)");
+    }
   }
 
   /** The paper-scale run that {@code s} stands for (same label and seed). */

@@ -24,10 +24,15 @@ final class SuiteProgress implements SuiteListener, AutoCloseable {
   private final ProgressBar progress;
   private final int totalRuns;
   private int done;
-  private int runIndex;
-  private String runLabel = "";
-  private int epochs;
-  private int epoch;
+  /** The run each worker thread is on (one thread unless {@code suite --workers}). */
+  private final ThreadLocal<Current> current = ThreadLocal.withInitial(Current::new);
+
+  private static final class Current {
+    int runIndex;
+    String runLabel = "";
+    int epochs;
+    int epoch;
+  }
 
   /**
    * @param specs the runs, in order
@@ -54,42 +59,44 @@ final class SuiteProgress implements SuiteListener, AutoCloseable {
   }
 
   @Override
-  public void runStarting(int index, int total, ExperimentSpec spec) {
-    runIndex = index;
-    runLabel = spec.label() + " s" + spec.seed();
-    epochs = spec.training().epochs();
-    epoch = 0;
+  public synchronized void runStarting(int index, int total, ExperimentSpec spec) {
+    Current c = current.get();
+    c.runIndex = index;
+    c.runLabel = spec.label() + " s" + spec.seed();
+    c.epochs = spec.training().epochs();
+    c.epoch = 0;
     message();
   }
 
   @Override
-  public void started(int startEpoch, int epochs, int stepsPerEpoch) {
-    this.epoch = startEpoch;
-    this.epochs = epochs;
+  public synchronized void started(int startEpoch, int epochs, int stepsPerEpoch) {
+    current.get().epoch = startEpoch;
+    current.get().epochs = epochs;
     message();
   }
 
   @Override
-  public void step(int epoch, int step, int steps, double meanLoss, double error, double imagesPerSecond) {
+  public synchronized void step(int epoch, int step, int steps, double meanLoss, double error, double imagesPerSecond) {
     if (bar && step % 20 == 0) {
       progress.setExtraMessage(text() + String.format(" step %d/%d loss %.3f", step, steps, meanLoss));
     }
   }
 
   @Override
-  public void epochFinished(EpochMetrics m) {
-    epoch = m.epoch();
+  public synchronized void epochFinished(EpochMetrics m) {
+    Current c = current.get();
+    c.epoch = m.epoch();
     if (bar) {
       progress.stepBy(1);
       message();
     } else {
       err.printf("  %s epoch %d/%d: train loss %.4f, test error %.2f%%%n",
-          runLabel, m.epoch(), epochs, m.trainLoss(), 100 * m.testError());
+          c.runLabel, m.epoch(), c.epochs, m.trainLoss(), 100 * m.testError());
     }
   }
 
   @Override
-  public void runEnded(int index, int total, RunOutcome o) {
+  public synchronized void runEnded(int index, int total, RunOutcome o) {
     if (o.status() == RunOutcome.Status.SKIPPED || o.status() == RunOutcome.Status.FINISHED) {
       done++;
     }
@@ -105,12 +112,13 @@ final class SuiteProgress implements SuiteListener, AutoCloseable {
   }
 
   @Override
-  public void message(String text) {
+  public synchronized void message(String text) {
     err.println(text);
   }
 
   private String text() {
-    return String.format("run %d/%d (%d done) %s epoch %d/%d", runIndex + 1, totalRuns, done, runLabel, epoch, epochs);
+    Current c = current.get();
+    return String.format("run %d/%d (%d done) %s epoch %d/%d", c.runIndex + 1, totalRuns, done, c.runLabel, c.epoch, c.epochs);
   }
 
   private void message() {
@@ -120,7 +128,7 @@ final class SuiteProgress implements SuiteListener, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (progress != null) {
       progress.close();
     }

@@ -108,8 +108,11 @@ public final class ExperimentData {
   private TrainingData cpu(DatasetProtocol p) throws IOException {
     DatasetLoader loader = new DatasetLoader(cache);
     ImageSet all = loader.load(DatasetId.FMNIST, Part.TRAIN);
-    ImageSet test = loader.load(DatasetId.FMNIST, Part.TEST);
+    ImageSet fullTest = loader.load(DatasetId.FMNIST, Part.TEST);
     long splitSeed = Seeds.derive(SMOKE_DATA_SEED, Seeds.SPLIT);
+    HoldOut testPick =
+        Splits.stratified(fullTest.labels(), fullTest.numClasses(), ScaleMapping.CPU_TEST_PER_CLASS, splitSeed, "cpu-test");
+    ImageSet test = fullTest.subset("fmnist/cpu-test", testPick.validation());
     HoldOut first = Splits.stratified(all.labels(), all.numClasses(), ScaleMapping.CPU_TRAIN_PER_CLASS, splitSeed, "cpu-train");
     ImageSet train = all.subset("fmnist/cpu-train", first.validation());
     ImageSet val = null;

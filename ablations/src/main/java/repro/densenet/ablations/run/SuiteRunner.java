@@ -1,10 +1,13 @@
 package repro.densenet.ablations.run;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.core.data.TrainingData;
@@ -79,9 +82,45 @@ public final class SuiteRunner {
     return out;
   }
 
+  /**
+   * Where {@code spec}'s run is trained: its own directory, unless it does not exist yet and
+   * another suite of the same results root already holds the same run (the same run id: the same
+   * label, network, data, protocol, scale and seed, e.g. Table 1's DenseNet (L=40, k=12) on C10+
+   * is also the partial suite's fully connected run). Then {@code <suite>/<run id>} is made a
+   * relative symbolic link to that directory, so the run is trained once and both suites list it.
+   */
+  Path shareOrOwn(ExperimentSpec spec) throws IOException {
+    Path own = runDir(spec);
+    if (Files.exists(own, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(results)) {
+      return own;
+    }
+    List<Path> suites;
+    try (Stream<Path> s = Files.list(results)) {
+      suites = s.filter(p -> !p.getFileName().toString().equals(suite)).sorted().toList();
+    }
+    for (Path other : suites) {
+      Path candidate = other.resolve(spec.runId());
+      if (Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS)
+          && Files.isRegularFile(candidate.resolve(EXPERIMENT_FILE))) {
+        Files.createDirectories(own.getParent());
+        try {
+          Files.createSymbolicLink(own, own.getParent().relativize(candidate));
+          listener.message(suite + "/" + spec.runId() + " is the same run as "
+              + other.getFileName() + "/" + spec.runId() + ": linked, trained once");
+        } catch (FileAlreadyExistsException raced) {
+          // another process linked or created it first: use whatever is there now
+        } catch (UnsupportedOperationException | IOException noLinks) {
+          return own; // a file system without symbolic links: train it again in its own directory
+        }
+        return own;
+      }
+    }
+    return own;
+  }
+
   /** Runs (or skips, or resumes) one spec. */
   public RunOutcome run(ExperimentSpec spec) throws IOException {
-    Path dir = runDir(spec);
+    Path dir = shareOrOwn(spec);
     RunDirectoryLock lock;
     try {
       lock = RunDirectoryLock.acquire(dir);

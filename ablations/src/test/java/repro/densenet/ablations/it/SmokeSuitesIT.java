@@ -119,6 +119,44 @@ class SmokeSuitesIT {
 
   @Test
   @Order(2)
+  void runsSharedWithTable1AreLinkedNotTrainedAgain() throws IOException {
+    Map<Suite, ExperimentSpec> shared = Map.of(
+        Suite.DROPOUT, Suite.DROPOUT.expand(Scale.SMOKE, 1).get(0),
+        Suite.PARTIAL, Suite.PARTIAL.expand(Scale.SMOKE, 1).get(0),
+        Suite.CURVES, Suite.CURVES.expand(Scale.SMOKE, 1).get(0));
+    for (Map.Entry<Suite, ExperimentSpec> e : shared.entrySet()) {
+      Path link = RESULTS.resolve(e.getKey().key()).resolve(e.getValue().runId());
+      assertTrue(Files.isSymbolicLink(link), link.toString());
+      assertEquals(Path.of("..", "table1", e.getValue().runId()), Files.readSymbolicLink(link));
+      assertEquals(RESULTS.resolve("table1").resolve(e.getValue().runId()).toRealPath(), link.toRealPath());
+    }
+    // the run without dropout is the dropout suite's own
+    assertFalse(Files.isSymbolicLink(RESULTS.resolve("dropout").resolve(Suite.DROPOUT.expand(Scale.SMOKE, 1).get(1).runId())));
+  }
+
+  @Test
+  @Order(2)
+  void twoWorkersTrainExactlyWhatOneWorkerTrains() throws IOException {
+    Path one = RESULTS.resolve("workers-1");
+    Path two = RESULTS.resolve("workers-2");
+    for (Path r : List.of(one, two)) {
+      assertEquals(0, cli("suite", "dropout", "--scale", "smoke", "--results", r.toString(), "--threads", "1",
+          "--workers", r == one ? "1" : "2", "--no-progress"));
+    }
+    for (ExperimentSpec e : Suite.DROPOUT.expand(Scale.SMOKE, 1)) {
+      List<EpochMetrics> a = metrics(one.resolve("dropout").resolve(e.runId()));
+      List<EpochMetrics> b = metrics(two.resolve("dropout").resolve(e.runId()));
+      assertEquals(2, b.size(), e.label());
+      for (int i = 0; i < a.size(); i++) {
+        assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), e.label());
+        assertEquals(a.get(i).testError(), b.get(i).testError(), e.label());
+      }
+      assertSameWeights(one.resolve("dropout").resolve(e.runId()), two.resolve("dropout").resolve(e.runId()));
+    }
+  }
+
+  @Test
+  @Order(2)
   void partialConnectivityTrainsADifferentNetworkThanFull() throws IOException {
     List<ExperimentSpec> specs = Suite.PARTIAL.expand(Scale.SMOKE, 1);
     List<String> full = Files.readAllLines(RESULTS.resolve("partial").resolve(specs.get(0).runId()).resolve(Trainer.METRICS_FILE));

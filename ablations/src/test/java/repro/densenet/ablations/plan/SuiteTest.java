@@ -64,7 +64,7 @@ class SuiteTest {
   void dropoutPlanIsL40K12OnC10AndC100WithAndWithout() {
     List<ExperimentSpec> runs = Suite.DROPOUT.expand(Scale.PAPER, 1);
     assertEquals(
-        List.of("densenet-40-12_c10_drop0.2", "densenet-40-12_c10_drop0", "densenet-40-12_c100_drop0.2",
+        List.of("densenet-40-12_c10", "densenet-40-12_c10_drop0", "densenet-40-12_c100",
             "densenet-40-12_c100_drop0"),
         runs.stream().map(ExperimentSpec::label).toList());
     assertEquals(List.of(0.2, 0.0, 0.2, 0.0), runs.stream().map(e -> e.model().dropRate()).toList());
@@ -156,6 +156,44 @@ class SuiteTest {
     ExperimentSpec partial = Suite.PARTIAL.expand(Scale.SMOKE, 1).get(1);
     DenseNetSpec d = (DenseNetSpec) partial.model();
     assertEquals(new DenseNetSpec(10, 2, false, 1.0, 0.0, List.of(16, 20, 24)), d);
+  }
+
+  @Test
+  void dropoutsRunWithDropoutIsTable1sRunSoItIsTrainedOnce() {
+    for (Scale scale : Scale.values()) {
+      List<ExperimentSpec> table1 = Suite.TABLE1.expand(scale, 2);
+      List<ExperimentSpec> dropout = Suite.DROPOUT.expand(scale, 2);
+      List<ExperimentSpec> with = dropout.stream().filter(e -> e.model().dropRate() > 0).toList();
+      assertFalse(with.isEmpty());
+      for (ExperimentSpec e : with) {
+        assertTrue(table1.stream().anyMatch(t -> t.runId().equals(e.runId())), scale + " " + e.label());
+      }
+      // partial's fully connected run, efficiency's DenseNet (40, 12) and curves' DenseNet (100, 12) too
+      assertTrue(table1.contains(Suite.PARTIAL.expand(scale, 1).get(0)), scale.toString());
+      assertTrue(table1.stream().anyMatch(t -> t.label().equals("densenet-40-12_c10plus")
+          && Suite.EFFICIENCY.expand(scale, 1).contains(t)), scale.toString());
+      assertTrue(table1.contains(Suite.CURVES.expand(scale, 1).get(0)), scale.toString());
+    }
+  }
+
+  @Test
+  void cpuScaleRunsOnlyTheC10AndC10PlusStandIns() {
+    List<ExperimentSpec> table1 = Suite.TABLE1.expand(Scale.CPU, 1);
+    assertEquals(12, table1.size());
+    assertEquals(Set.of("c10", "c10+"), new HashSet<>(table1.stream().map(ExperimentSpec::dataset).toList()));
+    assertEquals(List.of("densenet-40-12_c10", "densenet-40-12_c10_drop0"),
+        Suite.DROPOUT.expand(Scale.CPU, 1).stream().map(ExperimentSpec::label).toList());
+    for (Suite s : Suite.values()) {
+      s.expand(Scale.CPU, 1).forEach(e -> assertTrue(Suite.CPU_DATASETS.contains(e.dataset()), e.label()));
+    }
+    // every suite, all seeds: the distinct runs 'suite all --scale cpu --seeds 3' trains
+    Set<String> distinct = new HashSet<>();
+    for (Suite s : Suite.values()) {
+      s.expand(Scale.CPU, 3).forEach(e -> distinct.add(e.runId()));
+    }
+    assertEquals(3 * (12 + 1 + 1 + 7 + 1 + 1), distinct.size());
+    assertFalse(Suite.hasStandIn("c100", Scale.CPU));
+    assertTrue(Suite.hasStandIn("svhn", Scale.SMOKE));
   }
 
   @Test

@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
   public static final int EXIT_INTERRUPTED = 130;
 
   @Option(names = "--model", defaultValue = "densenet-40-12",
-      description = "densenet-L-k, densenet-bc-L-k, densenet-L-k-partial, preresnet-D[-basic] (default: ${DEFAULT-VALUE}).")
+      description = "densenet-L-k, densenet-bc-L-k, densenet-L-k-partial, preresnet-D[-basic|-bottleneck] (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--data", defaultValue = "c10+",

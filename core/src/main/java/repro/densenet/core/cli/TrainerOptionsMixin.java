@@ -24,7 +24,15 @@ public final class TrainerOptionsMixin {
 
   /** The trainer options these flags describe (three prefetch slots). */
   public TrainerOptions toOptions() {
-    int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    return toOptions(1);
+  }
+
+  /**
+   * The trainer options of one of {@code workers} concurrent runs: without {@code --threads}, the
+   * cores shared out (at least one thread each).
+   */
+  public TrainerOptions toOptions(int workers) {
+    int t = threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers) : threads;
     return new TrainerOptions(t, 3, stopAfter, memoryEfficient);
   }
 }

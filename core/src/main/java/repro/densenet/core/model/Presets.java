@@ -21,14 +21,14 @@ public final class Presets {
           new Preset("preresnet-1001", ResNetSpec.preActivation(1001), 10.2, false));
 
   private static final Pattern DENSENET = Pattern.compile("densenet-(bc-)?(\\d+)-(\\d+)(-partial)?");
-  private static final Pattern RESNET = Pattern.compile("preresnet-(\\d+)(-basic)?");
+  private static final Pattern RESNET = Pattern.compile("preresnet-(\\d+)(-basic|-bottleneck)?");
 
   private Presets() {}
 
   /**
    * Parses a model name: a paper preset, {@code densenet-L-k}, {@code densenet-bc-L-k} (either
    * with {@code -partial} for the paper's partial connectivity), {@code preresnet-D} (bottleneck
-   * from 164 up) or {@code preresnet-D-basic}.
+   * from 164 up), {@code preresnet-D-basic} or {@code preresnet-D-bottleneck}.
    *
    * @throws IllegalArgumentException naming the value and the accepted forms
    */
@@ -43,11 +43,14 @@ public final class Presets {
     Matcher r = RESNET.matcher(name);
     if (r.matches()) {
       int depth = number(name, "depth D", r.group(1));
-      return r.group(2) != null ? new ResNetSpec(depth, false, 0.0) : ResNetSpec.preActivation(depth);
+      if (r.group(2) == null) {
+        return ResNetSpec.preActivation(depth);
+      }
+      return new ResNetSpec(depth, r.group(2).equals("-bottleneck"), 0.0);
     }
     throw new IllegalArgumentException(
         "unknown model '" + name + "': expected densenet-L-k, densenet-bc-L-k (optionally"
-            + " -partial), preresnet-D or preresnet-D-basic; presets: "
+            + " -partial), preresnet-D, preresnet-D-basic or preresnet-D-bottleneck; presets: "
             + PAPER.stream().map(Preset::name).collect(Collectors.joining(", ")));
   }
 

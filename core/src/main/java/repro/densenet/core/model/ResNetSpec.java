@@ -54,7 +54,11 @@ public record ResNetSpec(int depth, boolean bottleneck, double dropRate) impleme
 
   @Override
   public String name() {
-    return "preresnet-" + depth + (bottleneck ? "" : "-basic");
+    if (bottleneck) {
+      // below 164 a bare depth means basic units (the paper's convention), so say bottleneck
+      return "preresnet-" + depth + (depth >= 164 ? "" : "-bottleneck");
+    }
+    return "preresnet-" + depth + "-basic";
   }
 
   /** Residual units per stage. */

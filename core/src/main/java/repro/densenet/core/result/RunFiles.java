@@ -2,6 +2,7 @@ package repro.densenet.core.result;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +31,16 @@ public final class RunFiles {
 
   private RunFiles() {}
 
-  /** Every run directory under {@code root} (any depth), sorted by path. */
+  /**
+   * Every run directory under {@code root} (up to five levels down, following symbolic links: a
+   * suite lists a run it shares with another suite as a link), sorted by path.
+   */
   public static List<Path> find(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
       throw new RunFileException(root, "is not a directory (expected a results directory holding run directories)");
     }
-    try (Stream<Path> s = Files.find(root, 6, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(SPEC))) {
+    try (Stream<Path> s = Files.find(root, 6, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(SPEC),
+        FileVisitOption.FOLLOW_LINKS)) {
       return s.map(Path::getParent).sorted().toList();
     }
   }

@@ -128,10 +128,21 @@ class SpecValidationTest {
   }
 
   @Test
+  void everyResNetNameParsesBackToTheSameNetwork() {
+    // below depth 164 a bare depth means basic units, so small bottleneck nets say so
+    for (ResNetSpec r : List.of(new ResNetSpec(47, true, 0), new ResNetSpec(56, true, 0), new ResNetSpec(56, false, 0),
+        ResNetSpec.preActivation(164), ResNetSpec.preActivation(1001), new ResNetSpec(164, false, 0))) {
+      assertEquals(r, Presets.parse(r.name()), r.name());
+    }
+    assertEquals("preresnet-47-bottleneck", new ResNetSpec(47, true, 0).name());
+    assertEquals(new ResNetSpec(56, false, 0), Presets.parse("preresnet-56"));
+  }
+
+  @Test
   void unknownPresetNameIsRefusedWithTheAcceptedForms() {
     String forms =
-        "expected densenet-L-k, densenet-bc-L-k (optionally -partial), preresnet-D or"
-            + " preresnet-D-basic; presets: densenet-40-12, densenet-100-12, densenet-100-24,"
+        "expected densenet-L-k, densenet-bc-L-k (optionally -partial), preresnet-D,"
+            + " preresnet-D-basic or preresnet-D-bottleneck; presets: densenet-40-12, densenet-100-12, densenet-100-24,"
             + " densenet-bc-100-12, densenet-bc-250-24, densenet-bc-190-40, preresnet-164,"
             + " preresnet-1001";
     rejects("unknown model 'resnet-50': " + forms, () -> Presets.parse("resnet-50"));

@@ -41,6 +41,16 @@ class RunFilesTest {
   }
 
   @Test
+  void findListsARunThatASuiteSharesThroughASymbolicLinkUnderBothSuites() throws Exception {
+    Path dir = run(3, true);
+    Path link = results.resolve("partial").resolve(dir.getFileName());
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, link.getParent().relativize(dir));
+    assertEquals(List.of(link, dir), RunFiles.find(results));
+    assertEquals("densenet-40-12_c10", RunFiles.read(link).experiment().label());
+  }
+
+  @Test
   void anUnfinishedRunIsReadWithoutAResult() throws Exception {
     RunRecord r = RunFiles.read(run(2, false));
     assertFalse(r.finished());
