@@ -161,7 +161,8 @@ public final class Ablations {
     return out;
   }
 
-  private static Map<Long, Double> bySeed(List<ReportRun> runs, Predicate<ReportRun> which) {
+  /** Test error (percent) by seed of the runs {@code which} accepts. */
+  static Map<Long, Double> bySeed(List<ReportRun> runs, Predicate<ReportRun> which) {
     Map<Long, Double> out = new TreeMap<>();
     runs.stream().filter(which).forEach(r -> out.put(r.seed(), r.errorPercent()));
     return out;

@@ -20,10 +20,11 @@ import repro.densenet.reports.stats.Verdict;
  * Table 1 in the paper's layout with the reproduction next to each published cell.
  *
  * <p>Columns are the experiments really run: paper datasets whose runs trained on the same data
- * with the same protocol (at cpu scale Fashion-MNIST stands in for several of them) are one column,
+ * with the same protocol (one set of images standing in for several of them) are one column,
  * labelled with every paper dataset it stands in for, and identical runs filed under several labels
- * are counted once. Verdicts against the published numbers are given at paper scale only: a
- * stand-in's error says nothing about CIFAR's.
+ * are counted once. A column without runs says whether its datasets have no stand-in at the scale
+ * (at cpu scale C100, C100+ and SVHN) or their runs are missing. Verdicts against the published
+ * numbers are given at paper scale only: a stand-in's error says nothing about CIFAR's.
  *
  * @param scale the scale of the runs (null if they mix scales)
  * @param columns the columns in the paper's order
@@ -36,18 +37,32 @@ public record Table1(Scale scale, List<Column> columns, List<Row> rows) {
    *
    * @param datasets the paper datasets it stands for (one at paper scale)
    * @param data what the runs trained on (null when no run has this column)
+   * @param scale the scale of the table's runs (null if they mix scales or there are none)
    */
-  public record Column(List<String> datasets, DataDescription data) {
+  public record Column(List<String> datasets, DataDescription data, Scale scale) {
 
     /** Header text: {@code C10+} or {@code C10 / C100 (stand-in: fmnist)}. */
     public String title() {
       return String.join(" / ", datasets.stream().map(d -> d.toUpperCase(Locale.ROOT)).toList());
     }
 
+    /**
+     * Whether the scale has no stand-in for this column's datasets (at cpu scale C100, C100+ and
+     * SVHN), as opposed to one whose runs are simply missing.
+     */
+    public boolean noStandIn() {
+      return data == null && scale != null && datasets.stream().noneMatch(d -> Scales.hasStandIn(d, scale));
+    }
+
+    /** What a reproduced row's cell without runs says: {@code no runs} or {@code no stand-in at cpu scale}. */
+    public String missing() {
+      return noStandIn() ? "no stand-in at " + scale.name().toLowerCase(Locale.ROOT) + " scale" : "no runs";
+    }
+
     /** What stands in for the paper's data, e.g. {@code fmnist, 10,000 training images, no augmentation}. */
     public String standIn() {
       if (data == null) {
-        return "no runs";
+        return missing();
       }
       return String.format(
           Locale.ROOT, "%s, %,d training images%s, %s", data.dataset(), data.trainImages(),
@@ -88,7 +103,7 @@ public record Table1(Scale scale, List<Column> columns, List<Row> rows) {
       }
     }
     List<Column> columns = new ArrayList<>();
-    byExperiment.forEach((k, ds) -> columns.add(new Column(List.copyOf(ds), dataOf.get(k))));
+    byExperiment.forEach((k, ds) -> columns.add(new Column(List.copyOf(ds), dataOf.get(k), scale)));
     List<Row> rows = new ArrayList<>();
     for (PaperRow p : PaperNumbers.table1()) {
       List<Cell> cells = new ArrayList<>();

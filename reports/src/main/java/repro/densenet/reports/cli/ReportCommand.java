@@ -32,7 +32,12 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--format", split = ",", description = "Any of html, md, csv (default: all).")
   List<String> formats;
 
-  @Option(names = "--date", description = "Time printed in the header, ISO-8601 (default: now).")
+  /** {@code --date last-run}: the latest end time among the reported runs. */
+  public static final String LAST_RUN = "last-run";
+
+  @Option(names = "--date",
+      description = "Time printed in the header, ISO-8601, or 'last-run' for the latest end time among the"
+          + " runs, which makes the report a pure function of the run records (default: now).")
   String date;
 
   @Override
@@ -47,11 +52,14 @@ public final class ReportCommand implements Callable<Integer> {
         }
       }
     }
-    Instant now;
-    try {
-      now = date == null ? Instant.now() : Instant.parse(date);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException("--date must be an ISO-8601 instant such as 2026-12-02T00:00:00Z, got '" + date + "'", e);
+    Instant now = null;
+    if (!LAST_RUN.equals(date)) {
+      try {
+        now = date == null ? Instant.now() : Instant.parse(date);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("--date must be an ISO-8601 instant such as 2026-12-02T00:00:00Z or"
+            + " 'last-run', got '" + date + "'", e);
+      }
     }
     Path target = out == null ? results.resolve("report") : out;
     long t0 = System.nanoTime();
@@ -60,6 +68,15 @@ public final class ReportCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "report: read %d of %d run directories%n", done, total);
       }
     });
+    if (now == null) {
+      now = tree.runs().stream()
+          .map(r -> r.record().result().provenance().endTime())
+          .filter(java.util.Objects::nonNull)
+          .map(Instant::parse)
+          .max(Instant::compareTo)
+          .orElseThrow(() -> new IllegalArgumentException(
+              "--date last-run needs at least one finished run under " + results + ", found none"));
+    }
     ReportWriter.Summary s = new ReportWriter(tree, target, fs, now).write();
     for (ResultsTree.Skipped k : tree.skipped()) {
       System.err.println("report: skipped " + k.dir() + ": " + (k.damaged() ? "damaged: " : "") + k.reason());

@@ -23,6 +23,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.core.result.Json;
 import repro.densenet.reports.Ablations;
+import repro.densenet.reports.ReuseHeatMap;
 
 /**
  * The report's figures as PNG and SVG (XChart): Figure 3 and 6 style training curves, the Figure 4
@@ -31,6 +32,33 @@ import repro.densenet.reports.Ablations;
  * square for the heat maps.
  */
 public final class Figures {
+
+  /** DejaVu Sans (Debian's fonts-dejavu-core), when installed: the figures then do not depend on the other fonts. */
+  private static final java.util.Map<Integer, Font> DEJAVU = loadDejaVu();
+
+  private static java.util.Map<Integer, Font> loadDejaVu() {
+    java.util.Map<Integer, Font> m = new java.util.HashMap<>();
+    Path dir = Path.of("/usr/share/fonts/truetype/dejavu");
+    for (var e : java.util.Map.of(Font.PLAIN, "DejaVuSans.ttf", Font.BOLD, "DejaVuSans-Bold.ttf").entrySet()) {
+      try {
+        m.put(e.getKey(), Font.createFont(Font.TRUETYPE_FONT, dir.resolve(e.getValue()).toFile()));
+      } catch (java.awt.FontFormatException | IOException missing) {
+        // fall back to the logical font below
+      }
+    }
+    return m;
+  }
+
+  /**
+   * The figures' font: DejaVu Sans when Debian's fonts-dejavu-core is installed (what test.sh installs),
+   * so a figure renders to the same bytes on every such machine whatever other fonts it has; else the
+   * JDK's logical sans-serif font.
+   */
+  static Font font(int style, int size) {
+    Font f = DEJAVU.get(style);
+    return f != null ? f.deriveFont((float) size) : new Font(Font.SANS_SERIF, style, size);
+  }
+
 
   /** Width of the line charts in pixels. */
   public static final int WIDTH = 760;
@@ -87,8 +115,20 @@ public final class Figures {
   public static XYChart efficiencyChart(List<repro.densenet.reports.Ablations.EfficiencyRow> rows) {
     XYChart chart = lineChart("Parameter efficiency (Figure 5)", "parameters (millions, log scale)", "test error (%)");
     chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setYAxisMin(0.0);
-    chart.getStyler().setYAxisMax(100.0);
+    // the axis spans the points (every run, every interval) in steps of 5 points, within 0-100%
+    double lo = 100;
+    double hi = 0;
+    for (repro.densenet.reports.Ablations.EfficiencyRow r : rows) {
+      double half = r.error().hasInterval() ? r.error().halfWidth() : 0;
+      lo = Math.min(lo, r.error().mean() - half);
+      hi = Math.max(hi, r.error().mean() + half);
+      for (var run : r.runs()) {
+        lo = Math.min(lo, run.errorPercent());
+        hi = Math.max(hi, run.errorPercent());
+      }
+    }
+    chart.getStyler().setYAxisMin(rows.isEmpty() ? 0.0 : Math.max(0, Math.floor(lo / 5) * 5 - 5));
+    chart.getStyler().setYAxisMax(rows.isEmpty() ? 100.0 : Math.min(100, Math.ceil(hi / 5) * 5 + 5));
     Map<String, List<repro.densenet.reports.Ablations.EfficiencyRow>> byFamily = new LinkedHashMap<>();
     rows.forEach(r -> byFamily.computeIfAbsent(r.family(), k -> new ArrayList<>()).add(r));
     int i = 0;
@@ -112,8 +152,8 @@ public final class Figures {
       i++;
     }
     chart.getStyler().setErrorBarsColorSeriesColor(true);
-    // beside the plot, not inside it: on the fixed 0-100% axis, errors near chance (smoke scale)
-    // put the larger networks' points in the top right corner, under an inside legend's box
+    // beside the plot, not inside it: the larger networks' points can sit in the top right corner,
+    // under an inside legend's box
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     return chart;
   }
@@ -136,14 +176,10 @@ public final class Figures {
   /** The three heat maps of {@link #featureReuse}, one per dense block. */
   public static List<HeatMapChart> featureReuseCharts(FeatureReuse reuse) {
     List<HeatMapChart> out = new ArrayList<>();
-    for (int b = 1; b <= 3; b++) {
-      List<FeatureReuse.Layer> targets = new ArrayList<>();
-      for (FeatureReuse.Layer l : reuse.layers()) {
-        if (l.block() == b) {
-          targets.add(l);
-        }
-      }
-      int n = targets.size() - 1;
+    List<double[][]> matrices = ReuseHeatMap.of(reuse);
+    for (int b = 1; b <= matrices.size(); b++) {
+      double[][] m = matrices.get(b - 1);
+      int n = m.length - 1;
       String last = b < 3 ? "T" : "C";
       List<String> xs = new ArrayList<>();
       for (int t = 1; t <= n; t++) {
@@ -155,15 +191,9 @@ public final class Figures {
         ys.add(String.valueOf(s));
       }
       List<Number[]> cells = new ArrayList<>();
-      for (int t = 0; t < targets.size(); t++) {
-        double[] bySource = sourceMeans(targets.get(t), b, n);
-        double max = 0;
-        int sources = Math.min(t + 1, n + 1);
-        for (int s = 0; s < sources; s++) {
-          max = Math.max(max, bySource[s]);
-        }
-        for (int s = 0; s < sources; s++) {
-          cells.add(new Number[] {t, s, max == 0 ? 0 : bySource[s] / max});
+      for (int t = 0; t < m.length; t++) {
+        for (int s = 0; s < m[t].length; s++) {
+          cells.add(new Number[] {t, s, m[t][s]});
         }
       }
       HeatMapChart chart =
@@ -175,34 +205,17 @@ public final class Figures {
       chart.getStyler().setMin(0).setMax(1);
       chart.getStyler().setChartBackgroundColor(Color.WHITE);
       chart.getStyler().setPlotBackgroundColor(new Color(0xf2f2f2));
-      chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-      chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-      chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, n > 24 ? 8 : 11));
+      chart.getStyler().setChartTitleFont(font(Font.BOLD, 15));
+      chart.getStyler().setAxisTitleFont(font(Font.PLAIN, 13));
+      chart.getStyler().setAxisTickLabelsFont(font(Font.PLAIN, n > 24 ? 8 : 11));
+      chart.getStyler().setLegendFont(font(Font.PLAIN, 12));
+      chart.getStyler().setAnnotationTextFont(font(Font.PLAIN, 10));
       chart.getStyler().setLegendVisible(true);
       chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
       chart.addSeries("normalised norm", xs, ys, cells);
       out.add(chart);
     }
     return out;
-  }
-
-  /** Mean normalised norm per source group: index 0 the block input, s the block's layer s. */
-  static double[] sourceMeans(FeatureReuse.Layer layer, int block, int layersPerBlock) {
-    double[] sum = new double[layersPerBlock + 1];
-    int[] count = new int[layersPerBlock + 1];
-    String prefix = "block" + block + ".layer";
-    for (int c = 0; c < layer.sources().size(); c++) {
-      String src = layer.sources().get(c);
-      int bracket = src.indexOf('[');
-      String group = bracket < 0 ? src : src.substring(0, bracket);
-      int s = group.startsWith(prefix) ? Integer.parseInt(group.substring(prefix.length())) : 0;
-      sum[s] += layer.normalized()[c];
-      count[s]++;
-    }
-    for (int s = 0; s < sum.length; s++) {
-      sum[s] = count[s] == 0 ? 0 : sum[s] / count[s];
-    }
-    return sum;
   }
 
   private static XYChart lineChart(String title, String x, String y) {
@@ -213,10 +226,11 @@ public final class Figures {
     s.setPlotGridLinesColor(new Color(0xdddddd));
     s.setLegendPosition(Styler.LegendPosition.InsideNE);
     s.setLegendBorderColor(new Color(0xbbbbbb));
-    s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    s.setChartTitleFont(font(Font.BOLD, 15));
+    s.setAxisTitleFont(font(Font.PLAIN, 13));
+    s.setAxisTickLabelsFont(font(Font.PLAIN, 12));
+    s.setLegendFont(font(Font.PLAIN, 12));
+    s.setAnnotationTextFont(font(Font.PLAIN, 10));
     c.getStyler().setMarkerSize(6);
     return c;
   }

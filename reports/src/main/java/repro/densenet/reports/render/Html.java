@@ -38,11 +38,21 @@ final class Html {
       th { background: #f0f0f0; } td.l, th.l { text-align: left; }
       td.method { min-width: 250px; }
       tr.baseline td { color: #777; } tr.ours td { background: #fbfbf4; }
-      .pub { color: #555; } .verdict { font-weight: bold; padding-left: 4px; }
+      .pub { color: #555; } .nowrap { white-space: nowrap; } .verdict { font-weight: bold; padding-left: 4px; }
       .v-CONSISTENT { color: #2b7a3d; } .v-BETTER { color: #1f5f99; } .v-WORSE { color: #b0321e; } .v-SINGLE_RUN { color: #8a6d00; }
       .meta td { text-align: left; } .note { color: #555; font-size: 13px; max-width: 1100px; }
       figure { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; } figcaption { font-size: 13px; color: #444; max-width: 760px; }
       figure img { border: 1px solid #ddd; }
+      table.claims { max-width: 1500px; } table.claims td { text-align: left; }
+      table.claims td.claim { min-width: 170px; max-width: 230px; font-weight: bold; }
+      table.claims td.paper { min-width: 220px; max-width: 330px; font-size: 13px; color: #555; }
+      table.claims td.evidence { font-size: 13px; } table.claims td.evidence ul { margin: 0; padding-left: 16px; }
+      table.claims td.evidence li { margin-bottom: 2px; } table.claims .summary { margin-top: 4px; font-style: italic; }
+      .o { font-weight: bold; white-space: nowrap; }
+      .o-REPRODUCED { color: #2b7a3d; } .o-NOT_REPRODUCED { color: #b0321e; } .o-INCONCLUSIVE { color: #8a6d00; } .o-NO_RUNS { color: #777; }
+      .claim-verdict { display: inline-block; padding: 3px 8px; border-radius: 4px; color: #fff; font-weight: bold; white-space: nowrap; }
+      .cv-REPRODUCED { background: #2b7a3d; } .cv-NOT_REPRODUCED { background: #b0321e; } .cv-INCONCLUSIVE { background: #8a6d00; }
+      .cv-NO_RUNS { background: #888; }
       pre { background: #f6f6f6; padding: 8px; font-size: 12px; overflow-x: auto; }
       """;
 }

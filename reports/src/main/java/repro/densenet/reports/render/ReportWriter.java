@@ -19,6 +19,7 @@ import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
 import repro.densenet.reports.Ablations;
+import repro.densenet.reports.Claims;
 import repro.densenet.reports.ReportRun;
 import repro.densenet.reports.ResultsTree;
 import repro.densenet.reports.Scales;
@@ -49,6 +50,8 @@ public final class ReportWriter {
 
   private final ResultsTree tree;
   private final Path out;
+  /** Finished reuse runs with a feature-reuse matrix (Figure 4 draws the lowest seed's). */
+  private int reuseRunCount;
   private final Set<Format> formats;
   private final Instant now;
   private final List<String> written = new ArrayList<>();
@@ -69,6 +72,7 @@ public final class ReportWriter {
   /** Writes the report. */
   public Summary write() throws IOException {
     Files.createDirectories(out);
+    Claims claims = Claims.of(tree);
     Table1 t1 = Table1.of(tree.suite("table1"));
     List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
     Ablations.PartialRow partial = Ablations.partial(tree.suite("partial"));
@@ -77,7 +81,10 @@ public final class ReportWriter {
         Ablations.curves(tree.suite("curves"), r -> r.paperModel() + " as " + r.record().spec().model().name());
     List<Ablations.Curve> fig6 = Ablations.curves(tree.suite("partial"),
         r -> (r.partial() ? "partial" : "full") + " connectivity, " + r.record().spec().model().name());
-    ReportRun reuse = tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null).findFirst().orElse(null);
+    List<ReportRun> reuseRuns = tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null)
+        .sorted(java.util.Comparator.comparingLong(ReportRun::seed)).toList();
+    ReportRun reuse = reuseRuns.isEmpty() ? null : reuseRuns.get(0);
+    this.reuseRunCount = reuseRuns.size();
 
     List<Figures.Written> figs3 = List.of();
     List<Figures.Written> figs4 = List.of();
@@ -105,12 +112,13 @@ public final class ReportWriter {
       for (ReportRun r : tree.runs()) {
         runPage(r);
       }
-      write("index.html", index(t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse));
+      write("index.html", index(claims, t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse));
     }
     if (formats.contains(Format.MD)) {
-      write("report.md", markdown(t1, dropout, partial, efficiency));
+      write("report.md", markdown(claims, t1, dropout, partial, efficiency));
     }
     if (formats.contains(Format.CSV)) {
+      write("claims.csv", claimsCsv(claims));
       write("table1.csv", table1Csv(t1));
       write("runs.csv", runsCsv());
       write("efficiency.csv", efficiencyCsv(efficiency));
@@ -130,7 +138,7 @@ public final class ReportWriter {
 
   // ---------------------------------------------------------------- HTML
 
-  private String index(Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
+  private String index(Claims claims, Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
       List<Ablations.EfficiencyRow> efficiency, List<Figures.Written> figs3, List<Figures.Written> figs4,
       Figures.Written fig5, List<Figures.Written> figs6, ReportRun reuse) {
     Scale scale = Scales.common(tree.runs());
@@ -140,8 +148,9 @@ public final class ReportWriter {
         .append(scaleName.toUpperCase(Locale.ROOT)).append(" SCALE</div><p>")
         .append(esc(Scales.meaning(scale))).append("</p></div>\n");
     b.append("<h1>Densely Connected Convolutional Networks: reproduction report</h1>\n");
-    b.append("<table class=\"meta\">\n");
-    meta(b, "results directory", tree.root().toAbsolutePath().normalize().toString());
+    claimsHtml(b, claims);
+    b.append("<h2>Provenance</h2>\n<table class=\"meta\">\n");
+    meta(b, "results directory", resultsRelativeToReport());
     meta(b, "runs used", tree.runs().size() + " finished runs of " + suites().size() + " suites (" + String.join(", ", suites()) + ")");
     meta(b, "runs skipped", tree.skipped().isEmpty() ? "none" : tree.skipped().size() + " (see Skipped runs below)");
     meta(b, "code (git SHA)", distinct(r -> r.record().result().provenance().gitSha()
@@ -177,10 +186,12 @@ public final class ReportWriter {
     b.append("</tr>\n");
     for (Table1.Row row : t1.rows()) {
       boolean ours = row.paper().reproduced();
+      int col = 0;
       b.append("<tr class=\"").append(ours ? "ours" : "baseline").append("\"><td class=\"l method\">").append(esc(row.paper().method()))
           .append("<br><span class=\"pub\">").append(esc(row.paper().source())).append("</span></td><td>")
           .append(esc(row.paper().depth())).append("</td><td>").append(esc(row.paper().params())).append("</td>");
       for (Table1.Cell cell : row.cells()) {
+        Table1.Column column = t1.columns().get(col++);
         b.append("<td class=\"pub\">").append(cell.published().stream().map(Published::text).collect(Collectors.joining(" / ")))
             .append("</td><td>");
         if (cell.ours() != null) {
@@ -196,7 +207,8 @@ public final class ReportWriter {
                 .append(esc(cell.verdict().meaning())).append("\">").append(esc(cell.verdict().mark())).append("</span>");
           }
         } else if (ours) {
-          b.append("<span class=\"pub\">no runs</span>");
+          // the header says "no stand-in at cpu scale" in full; each cell briefly
+          b.append("<span class=\"pub nowrap\">").append(column.noStandIn() ? "no stand-in" : "no runs").append("</span>");
         }
         b.append("</td>");
       }
@@ -270,7 +282,9 @@ public final class ReportWriter {
       b.append("<p class=\"note\">No finished run of the reuse suite with its feature-reuse matrix.</p>\n");
     } else {
       b.append("<p class=\"note\">From <a href=\"").append(reuse.page()).append("\">").append(esc(reuse.record().runId()))
-          .append("</a> (").append(esc(reuse.record().spec().model().name())).append(").</p>\n");
+          .append("</a> (").append(esc(reuse.record().spec().model().name())).append(", seed ").append(reuse.seed())
+          .append(reuseRunCount > 1 ? ", the lowest of " + reuseRunCount + " runs; claim 7 checks every run" : "")
+          .append(").</p>\n");
     }
     figures(b, figs4);
 
@@ -298,6 +312,21 @@ public final class ReportWriter {
       b.append("</table>\n");
     }
     return Html.page("DenseNet reproduction (" + scaleName + " scale)", "", b.toString());
+  }
+
+  /**
+   * The results directory as seen from the report directory ({@code ../../../results/cpu (relative to
+   * this report)}), so a report rendered in one checkout is byte for byte the one rendered from the
+   * same records in another; the absolute path where no relative one exists.
+   */
+  private String resultsRelativeToReport() {
+    Path root = tree.root().toAbsolutePath().normalize();
+    try {
+      String rel = out.toAbsolutePath().normalize().relativize(root).toString();
+      return (rel.isEmpty() ? "." : rel) + " (relative to this report)";
+    } catch (IllegalArgumentException differentRoots) {
+      return root.toString();
+    }
   }
 
   private void figures(StringBuilder b, List<Figures.Written> figs) {
@@ -363,6 +392,32 @@ public final class ReportWriter {
     return d.dataset() + (d.augmentation() && !d.dataset().endsWith("+") ? " (augmented)" : "");
   }
 
+  /** The claims table: the first table of the page, with its legend. */
+  private static void claimsHtml(StringBuilder b, Claims claims) {
+    b.append("<h2>The paper's claims at this scale</h2>\n<p class=\"note\">").append(esc(Claims.scaleNote(claims.scale())))
+        .append("</p>\n<table class=\"claims\">\n<tr><th class=\"l\">#</th><th class=\"l\">claim</th>"
+            + "<th class=\"l\">the paper's evidence</th><th class=\"l\">evidence here: a \u2192 b, means; b \u2212 a [95% interval]</th>"
+            + "<th class=\"l\">verdict</th></tr>\n");
+    for (Claims.Claim c : claims.claims()) {
+      b.append("<tr><td class=\"l\">").append(esc(c.id())).append("</td><td class=\"l claim\">").append(esc(c.statement()))
+          .append("</td><td class=\"l paper\">").append(esc(c.paper())).append("</td><td class=\"l evidence\"><ul>");
+      for (Claims.Line l : c.evidence()) {
+        b.append("<li>").append(esc(l.text()));
+        if (l.outcome() != null) {
+          b.append(" <span class=\"o o-").append(l.outcome().name()).append("\">").append(esc(l.outcome().text())).append("</span>");
+        }
+        b.append("</li>");
+      }
+      b.append("</ul>");
+      if (!c.summary().isEmpty()) {
+        b.append("<div class=\"summary\">").append(esc(c.summary())).append("</div>");
+      }
+      b.append("</td><td class=\"l\"><span class=\"claim-verdict cv-").append(c.verdict().name()).append("\">")
+          .append(esc(c.verdict().text())).append("</span></td></tr>\n");
+    }
+    b.append("</table>\n<p class=\"note\">").append(esc(Claims.LEGEND)).append("</p>\n");
+  }
+
   private static void meta(StringBuilder b, String k, String v) {
     b.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>\n");
   }
@@ -379,13 +434,24 @@ public final class ReportWriter {
 
   // ---------------------------------------------------------------- Markdown and CSV
 
-  private String markdown(Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
+  private String markdown(Claims claims, Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
       List<Ablations.EfficiencyRow> efficiency) {
     Scale scale = Scales.common(tree.runs());
     StringBuilder b = new StringBuilder();
     b.append("# DenseNet reproduction: ").append(Scales.name(scale, !tree.runs().isEmpty()).toUpperCase(Locale.ROOT))
         .append(" SCALE\n\n").append(Scales.meaning(scale)).append("\n\n");
     b.append("Runs used: ").append(tree.runs().size()).append("; skipped: ").append(tree.skipped().size()).append(".\n\n");
+    b.append("## The paper's claims at this scale\n\n").append(Claims.scaleNote(claims.scale())).append("\n\n")
+        .append("| # | claim | the paper's evidence | evidence here: a \u2192 b, means; b \u2212 a [95% interval] | verdict |\n")
+        .append("| --- | --- | --- | --- | --- |\n");
+    for (Claims.Claim c : claims.claims()) {
+      b.append("| ").append(c.id()).append(" | ").append(md(c.statement())).append(" | ").append(md(c.paper())).append(" | ")
+          .append(c.evidence().stream().map(l -> md(l.text()) + (l.outcome() == null ? "" : " **" + l.outcome().text() + "**"))
+              .collect(Collectors.joining("<br>")))
+          .append(c.summary().isEmpty() ? "" : "<br>_" + md(c.summary()) + "_").append(" | **").append(c.verdict().text())
+          .append("** |\n");
+    }
+    b.append('\n').append(Claims.LEGEND).append("\n\n");
     b.append("## Table 1: test error (%)\n\nours = mean \u00b1 95% t half-width (n)\n\n| Method | Depth | Params |");
     for (Table1.Column c : t1.columns()) {
       b.append(' ').append(c.title()).append(" paper | ").append(c.title()).append(" ours |");
@@ -426,6 +492,22 @@ public final class ReportWriter {
       }
     }
     return b.toString();
+  }
+
+  private static String claimsCsv(Claims claims) {
+    StringBuilder b = new StringBuilder("claim,statement,verdict,summary,evidence,evidence_outcome\n");
+    for (Claims.Claim c : claims.claims()) {
+      for (Claims.Line l : c.evidence()) {
+        b.append(c.id()).append(',').append(csv(c.statement())).append(',').append(c.verdict().text()).append(',')
+            .append(csv(c.summary())).append(',').append(csv(l.text())).append(',')
+            .append(l.outcome() == null ? "" : l.outcome().text()).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String md(String s) {
+    return s.replace("|", "\\|");
   }
 
   private String table1Csv(Table1 t1) {
@@ -497,11 +579,7 @@ public final class ReportWriter {
    * mean alone for one pair, and the number of unpaired runs left out if any (public for notebooks).
    */
   public static String diffText(PairedDifference d) {
-    SeedStats s = d.differences();
-    String t = s.hasInterval()
-        ? String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f] (n=%d pairs)", s.mean(), s.low(), s.high(), s.n())
-        : String.format(Locale.ROOT, "%+.2f (1 pair: no interval)", s.mean());
-    return d.unpaired() > 0 ? t + ", " + d.unpaired() + " unpaired runs left out" : t;
+    return d.text(2);
   }
 
   private static String fmt(double v) {

@@ -2,6 +2,7 @@ package repro.densenet.reports.stats;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -53,5 +54,19 @@ public record PairedDifference(SeedStats differences, SeedStats a, SeedStats b, 
       return 0;
     }
     return differences.low() > 0 ? 1 : differences.high() < 0 ? -1 : 0;
+  }
+
+  /**
+   * The difference as the report prints it, values with {@code digits} decimals:
+   * {@code +1.23 [+0.45, +2.01] (n=3 pairs)}, or the mean alone for one pair, and the number of
+   * unpaired runs left out if any.
+   */
+  public String text(int digits) {
+    String f = "%+." + digits + "f";
+    String t = differences.hasInterval()
+        ? String.format(Locale.ROOT, f + " [" + f + ", " + f + "] (n=%d pairs)",
+            differences.mean(), differences.low(), differences.high(), differences.n())
+        : String.format(Locale.ROOT, f + " (1 pair: no interval)", differences.mean());
+    return unpaired > 0 ? t + ", " + unpaired + " unpaired runs left out" : t;
   }
 }

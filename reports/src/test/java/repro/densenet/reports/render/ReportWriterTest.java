@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +35,28 @@ class ReportWriterTest {
     assertEquals(1, s.skipped());
     String html = Files.readString(out.resolve("index.html"));
     assertTrue(html.contains("CPU SCALE"), "scale banner");
-    assertTrue(html.contains("<th colspan=\"2\">C10 / C100</th>"), "stand-in column shown once");
+    int claims = html.indexOf("<table class=\"claims\">");
+    assertTrue(claims > 0 && claims == html.indexOf("<table"), "the claims table is the page's first table");
+    assertTrue(html.indexOf("<h2>The paper's claims at this scale</h2>") < claims);
+    assertTrue(html.indexOf("Differences are b \u2212 a in percentage points") > claims, "the legend under the table");
+    List<String> verdicts = new ArrayList<>();
+    Matcher m = Pattern.compile("class=\"claim-verdict cv-(\\w+)\">").matcher(html);
+    while (m.find()) {
+      verdicts.add(m.group(1));
+    }
+    // 1: C10's k step is flat; 1b: BC (100, 12)'s stand-in is not smaller than DenseNet (40, 12)'s; 7: the
+    // generated weights favour recent maps in some blocks only
+    assertEquals(List.of("INCONCLUSIVE", "INCONCLUSIVE", "REPRODUCED", "REPRODUCED", "REPRODUCED", "REPRODUCED",
+        "REPRODUCED", "INCONCLUSIVE"), verdicts);
+    assertTrue(html.contains("C10, k 12 \u2192 24 (L=100): 9.80 \u2192 9.80; +0.00 [-0.75, +0.75] (n=3 pairs)"
+        + " <span class=\"o o-INCONCLUSIVE\">inconclusive</span>"), "claim 1's C10 k step");
+    assertTrue(html.contains("C10, without \u2192 with dropout: 14.00 \u2192 11.00; -3.00 [-4.24, -1.76] (n=3 pairs)"),
+        "claim 2: the dropout runs under Table 1's label and _drop0");
+    assertTrue(html.contains("preresnet-110-basic 8.50%: outside the DenseNet curve's error range [9.00, 11.50]%"), "claim 5");
+    assertTrue(html.contains("<th colspan=\"2\">C10</th>"), "C10 column");
+    assertTrue(html.contains("<th colspan=\"2\">C100</th><th colspan=\"2\">C100+</th><th colspan=\"2\">SVHN</th>"), "no merged columns");
+    assertTrue(html.contains("<th>ours<br><span class=\"pub\">no stand-in at cpu scale</span></th>"), "C100's header");
+    assertTrue(html.contains("<td class=\"pub\">27.55</td><td><span class=\"pub nowrap\">no stand-in</span></td>"), "C100's cells");
     assertTrue(html.contains("11.00 \u00b1 2.48 (n=3)"), "DenseNet-40 plain cell");
     assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs)"), "dropout: differences 2.5, 3, 3.5");
     ReportChecks.linksResolve(out);
@@ -45,9 +69,9 @@ class ReportWriterTest {
       assertEquals(30 + 30, pages.count(), "a page and a directory of record files per finished table1 run");
     }
     String md = Files.readString(out.resolve("report.md"));
-    assertTrue(md.contains("| DenseNet (L = 40, k = 12) | 40 | 1.0M | 7.00 / 27.55 | 11.00 \u00b1 2.48 (n=3) |"), md);
+    assertTrue(md.contains("| DenseNet (L = 40, k = 12) | 40 | 1.0M | 7.00 | 11.00 \u00b1 2.48 (n=3) |"), md);
     List<String> csv = Files.readAllLines(out.resolve("table1.csv"));
-    assertEquals(1 + 21 * 3, csv.size());
+    assertEquals(1 + 21 * 5, csv.size());
   }
 
   @Test
@@ -59,7 +83,7 @@ class ReportWriterTest {
         ReportWriter.Format.CSV), t).write();
     new ReportWriter(ResultsTree.read(results, (a, b) -> {}), tmp.resolve("b"), EnumSet.of(ReportWriter.Format.MD,
         ReportWriter.Format.CSV), t).write();
-    for (String f : List.of("report.md", "table1.csv", "runs.csv", "efficiency.csv", "comparisons.csv")) {
+    for (String f : List.of("report.md", "claims.csv", "table1.csv", "runs.csv", "efficiency.csv", "comparisons.csv")) {
       assertEquals(Files.readString(tmp.resolve("a").resolve(f)), Files.readString(tmp.resolve("b").resolve(f)), f);
     }
   }

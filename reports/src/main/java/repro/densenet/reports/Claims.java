@@ -1,0 +1,476 @@
+package repro.densenet.reports;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import repro.densenet.core.result.Scale;
+import repro.densenet.reports.paper.PaperNumbers;
+import repro.densenet.reports.paper.PaperRow;
+import repro.densenet.reports.stats.PairedDifference;
+
+/**
+ * The paper's seven claims, each with the paper's evidence, the evidence of a results tree at
+ * whatever scale it was run, and a verdict ({@link #LEGEND} states the rules).
+ *
+ * @param scale the scale every run shares (null if mixed or none)
+ * @param claims the claims in the paper's order
+ */
+public record Claims(Scale scale, List<Claim> claims) {
+
+  /** How the evidence here stands to a claim. */
+  public enum Outcome {
+    /** The whole 95% interval is on the side of 0 (or 1) the paper claims. */
+    REPRODUCED("reproduced"),
+    /** The whole interval is on the other side. */
+    NOT_REPRODUCED("not reproduced"),
+    /** The interval contains 0 (or 1), there is one seed only, or parts are missing. */
+    INCONCLUSIVE("inconclusive"),
+    /** The suite (or the runs the comparison needs) is absent. */
+    NO_RUNS("no runs");
+
+    private final String text;
+
+    Outcome(String text) {
+      this.text = text;
+    }
+
+    /** As printed. */
+    public String text() {
+      return text;
+    }
+  }
+
+  /** The side of 0 on which the paper puts a difference b - a. */
+  public enum Side {
+    /** b - a < 0. */
+    BELOW("< 0"),
+    /** b - a <= 0 (b no worse): 0 itself counts as the claimed side. */
+    AT_MOST("\u2264 0"),
+    /** b - a > 0. */
+    ABOVE("> 0");
+
+    private final String text;
+
+    Side(String text) {
+      this.text = text;
+    }
+
+    /** As printed. */
+    public String text() {
+      return text;
+    }
+  }
+
+  /**
+   * One line of a claim's evidence.
+   *
+   * @param text what was compared and the numbers
+   * @param outcome the comparison's outcome, or null for a line that only informs
+   */
+  public record Line(String text, Outcome outcome) {}
+
+  /**
+   * One claim.
+   *
+   * @param id the claim's number (1, 1b, 2, ...)
+   * @param statement the claim, short
+   * @param paper the paper's evidence
+   * @param evidence the evidence here, one line per comparison (or pattern, or point)
+   * @param summary e.g. {@code 3 of 4 comparisons reproduced} (empty when there is one comparison)
+   * @param verdict the verdict
+   */
+  public record Claim(String id, String statement, String paper, List<Line> evidence, String summary, Outcome verdict) {
+
+    public Claim {
+      evidence = List.copyOf(evidence);
+    }
+  }
+
+  /** The rules behind the verdicts, as the report prints them under the table. */
+  public static final String LEGEND =
+      "Differences are b \u2212 a in percentage points of test error (training loss for 6), paired by seed: only"
+          + " seeds run under both conditions count, and the interval is the 95% Student t interval of the mean"
+          + " difference over those seeds. A comparison is reproduced when the whole interval lies on the side of 0"
+          + " the paper claims (< 0, > 0, or \u2264 0 for 1b, where 0 itself counts), not reproduced when it lies"
+          + " wholly on the other side, and inconclusive when it contains 0 or rests on one seed. A claim made of"
+          + " several comparisons is reproduced when all are, not reproduced when any is not, and inconclusive"
+          + " otherwise (also when some comparison has no runs). 1 and 1b use every Table 1 column that has runs, 3"
+          + " every Table 1 network run on both C10 and C10+ (and on both C100 and C100+); in"
+          + " 1b a pair whose DenseNet-BC stand-in does not have fewer parameters than its DenseNet stand-in (counts"
+          + " recorded by the runs) cannot be reproduced: it is inconclusive, or not reproduced if BC is also worse."
+          + " 5: the DenseNet curve is the lower envelope of the DenseNets' (parameters, mean error) points (sorted by"
+          + " parameters, a point is kept only if its error is below every smaller one's); for each ResNet whose mean"
+          + " error lies within the curve's range, the DenseNet parameters reaching that error are interpolated"
+          + " linearly in (error, log parameters) between the two bracketing points (the nearest DenseNet point would"
+          + " move the ratio by up to the factor between neighbouring depths; ResNets outside the range are not"
+          + " extrapolated). The ratio DenseNet / ResNet parameters is summarised by its geometric mean over those"
+          + " ResNets; its 95% interval is a percentile bootstrap over seeds (" + EfficiencyRatio.DRAWS + " draws of"
+          + " seed indices with replacement, the same draw for every network, fixed random seed), which is too narrow"
+          + " with few seeds. Reproduced when the interval lies below 1, not reproduced when above 1, inconclusive"
+          + " otherwise or without a ResNet in range. 7: each pattern the paper reads off Figure 4 is checked on the"
+          + " heat map (columns normalised to their maximum; a source counts as used from " + ReusePatterns.USED + ")"
+          + " of every reuse run; the claim is reproduced when every pattern holds in every run, not reproduced when"
+          + " some pattern fails in every run, inconclusive otherwise.";
+
+  /** What a verdict means at {@code scale}, one or two sentences for above the table. */
+  public static String scaleNote(Scale scale) {
+    if (scale == null) {
+      return "The runs mix scales (or there are none): the verdicts below pool networks and data that differ.";
+    }
+    return switch (scale) {
+      case SMOKE -> "Smoke scale: tiny networks, 2 epochs, errors near chance. The verdicts only show that the pipeline"
+          + " computes them; they say nothing about the paper.";
+      case CPU -> "CPU scale: small stand-in networks trained briefly on Fashion-MNIST. \u201creproduced\u201d means the"
+          + " effect the paper reports has the same direction here, beyond the seed-to-seed noise; the sizes of the"
+          + " effects are not comparable with the paper's.";
+      case PAPER -> "Paper scale: the paper's networks, data and protocol. \u201creproduced\u201d means the effect has the"
+          + " paper's direction beyond the seed-to-seed noise; compare the sizes with the paper's evidence.";
+    };
+  }
+
+  /** The claims of {@code tree}. */
+  public static Claims of(ResultsTree tree) {
+    List<ReportRun> table1 = tree.suite("table1");
+    return new Claims(Scales.common(tree.runs()), List.of(
+        capacity(table1), bottleneckCompression(table1), dropout(tree.suite("dropout")), augmentation(table1),
+        partial(tree.suite("partial")), parameterEfficiency(tree.suite("efficiency")), trainingCurves(tree.suite("curves")),
+        featureReuse(tree.suite("reuse"))));
+  }
+
+  // ------------------------------------------------------------------ the claims
+
+  /** 1: error falls as L grows (40 to 100, k = 12) and as k grows (12 to 24, L = 100). */
+  public static Claim capacity(List<ReportRun> table1) {
+    String statement = "Error falls as depth L and growth rate k grow";
+    List<String> columns = columns(table1);
+    List<Line> lines = new ArrayList<>();
+    for (String ds : columns) {
+      lines.add(compare(upper(ds) + ", L 40 \u2192 100 (k=12)", errors(table1, "densenet-40-12", ds),
+          errors(table1, "densenet-100-12", ds), Side.BELOW, 2));
+      lines.add(compare(upper(ds) + ", k 12 \u2192 24 (L=100)", errors(table1, "densenet-100-12", ds),
+          errors(table1, "densenet-100-24", ds), Side.BELOW, 2));
+    }
+    List<String> shown = columns.isEmpty() ? PaperNumbers.DATASETS : columns;
+    String paper = "Table 1, DenseNet (L=40, k=12) \u2192 (100, 12) \u2192 (100, 24): " + shown.stream()
+        .map(ds -> upper(ds) + " " + published("densenet-40-12", ds) + " \u2192 " + published("densenet-100-12", ds)
+            + " \u2192 " + published("densenet-100-24", ds))
+        .collect(Collectors.joining(", "))
+        + (shown.contains("c10") ? " (the paper puts C10's rise with k within natural fluctuation)" : "");
+    return combined("1", statement, paper, lines, "no runs of the table1 suite", "comparisons");
+  }
+
+  /** 1b: DenseNet-BC reaches a DenseNet's error with fewer parameters (the paper's two pairs). */
+  public static Claim bottleneckCompression(List<ReportRun> table1) {
+    String statement = "DenseNet-BC reaches DenseNet's error with fewer parameters";
+    List<String> columns = columns(table1);
+    String[][] pairs = {{"densenet-bc-100-12", "densenet-40-12"}, {"densenet-bc-250-24", "densenet-100-24"}};
+    List<Line> lines = new ArrayList<>();
+    for (String ds : columns) {
+      for (String[] p : pairs) {
+        String bc = p[0];
+        String plain = p[1];
+        String what = upper(ds) + ", " + shortName(plain) + " \u2192 " + shortName(bc);
+        Line l = compare(what, errors(table1, plain, ds), errors(table1, bc, ds), Side.AT_MOST, 2);
+        if (l.outcome() != Outcome.NO_RUNS) {
+          long pBc = parameters(table1, bc, ds);
+          long pPlain = parameters(table1, plain, ds);
+          String params = String.format(Locale.ROOT, "; %,d \u2192 %,d parameters", pPlain, pBc);
+          if (pBc >= pPlain) {
+            Outcome o = l.outcome() == Outcome.NOT_REPRODUCED ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+            l = new Line(l.text() + params + ": the BC net is not smaller at this scale, so the pair cannot reproduce"
+                + " the claim", o);
+          } else {
+            l = new Line(l.text() + params, l.outcome());
+          }
+        }
+        lines.add(l);
+      }
+    }
+    List<String> shown = columns.isEmpty() ? List.of("c10", "c10+") : columns;
+    String paper = "BC (L=100, k=12) 0.8M vs DenseNet (40, 12) 1.0M: " + pairText(shown, pairs[0])
+        + "; BC (250, 24) 15.3M vs DenseNet (100, 24) 27.2M: " + pairText(shown, pairs[1])
+        + " (BC rows: Huang et al., CVPR 2017, Table 2)";
+    return combined("1b", statement, paper, lines, "no runs of the table1 suite", "comparisons");
+  }
+
+  /** 2: dropout lowers the error on the datasets without augmentation (with minus without < 0). */
+  public static Claim dropout(List<ReportRun> dropout) {
+    String statement = "Dropout lowers the error without augmentation";
+    List<Line> lines = new ArrayList<>();
+    for (String ds : List.of("c10", "c100")) {
+      Map<Long, Double> with = Ablations.bySeed(dropout, r -> r.paperDataset().equals(ds) && r.dropRate() > 0);
+      Map<Long, Double> without = Ablations.bySeed(dropout, r -> r.paperDataset().equals(ds) && r.dropRate() == 0);
+      if (!with.isEmpty() || !without.isEmpty()) {
+        lines.add(compare(upper(ds) + ", without \u2192 with dropout", without, with, Side.BELOW, 2));
+      }
+    }
+    String paper = "Section 4.2, DenseNet (L=40, k=12) without \u2192 with dropout 0.2: " + PaperNumbers.dropout().stream()
+        .map(f -> String.format(Locale.ROOT, "%s %.2f \u2192 %.2f", upper(f.dataset()), f.withoutDropout(), f.withDropout()))
+        .collect(Collectors.joining(", "));
+    return combined("2", statement, paper, lines, "no runs of the dropout suite", "comparisons");
+  }
+
+  /** 3: augmentation lowers the error: for every Table 1 row with both columns, C10+ minus C10 < 0 (and C100). */
+  public static Claim augmentation(List<ReportRun> table1) {
+    String statement = "Augmentation lowers the error";
+    List<Line> lines = new ArrayList<>();
+    List<String> paperParts = new ArrayList<>();
+    for (String[] pair : new String[][] {{"c10", "c10+"}, {"c100", "c100+"}}) {
+      for (PaperRow row : PaperNumbers.table1()) {
+        if (!row.reproduced()) {
+          continue;
+        }
+        Map<Long, Double> plain = errors(table1, row.model(), pair[0]);
+        Map<Long, Double> augmented = errors(table1, row.model(), pair[1]);
+        if (!plain.isEmpty() && !augmented.isEmpty()) {
+          lines.add(compare(shortName(row.model()) + ", " + upper(pair[0]) + " \u2192 " + upper(pair[1]), plain, augmented,
+              Side.BELOW, 2));
+          paperParts.add(shortName(row.model()) + " " + upper(pair[0]) + " " + published(row.model(), pair[0]) + " \u2192 "
+              + published(row.model(), pair[1]));
+        }
+      }
+    }
+    String paper = "Table 1, every DenseNet row, e.g. "
+        + (paperParts.isEmpty() ? "40-12 C10 7.00 \u2192 5.24, 100-12 C10 5.77 \u2192 4.10" : String.join(", ", paperParts))
+        + " (the paper's C10 runs use dropout 0.2, its C10+ runs none; so do ours)";
+    return combined("3", statement, paper, lines, "no Table 1 network with runs on both C10 and C10+", "comparisons");
+  }
+
+  /** 4: partial connectivity raises the error (partial minus full > 0). */
+  public static Claim partial(List<ReportRun> partial) {
+    String statement = "Partial connectivity raises the error";
+    List<Line> lines = new ArrayList<>();
+    if (!partial.isEmpty()) {
+      lines.add(compare("C10+, full \u2192 partial connectivity", Ablations.bySeed(partial, r -> !r.partial()),
+          Ablations.bySeed(partial, ReportRun::partial), Side.ABOVE, 2));
+    }
+    String paper = "Figure 6 (curves, no numbers): removing the long-distance connections of DenseNet (L=40, k=12)"
+        + " \u201cdegrades the performance significantly\u201d on C10+";
+    return combined("4", statement, paper, lines, "no runs of the partial suite", "comparisons");
+  }
+
+  /** 5: DenseNets need about half the parameters of pre-activation ResNets for the same error. */
+  public static Claim parameterEfficiency(List<ReportRun> efficiency) {
+    String statement = "DenseNets need about half the parameters of pre-activation ResNets for the same error";
+    String paper = "Figure 5 (C10+, plot only): \u201cDenseNets only require approximately 1/2 of the parameters of"
+        + " ResNets\u201d, i.e. a DenseNet / ResNet parameter ratio of about 0.5";
+    if (efficiency.isEmpty()) {
+      return new Claim("5", statement, paper, List.of(new Line("no runs of the efficiency suite", null)), "",
+          Outcome.NO_RUNS);
+    }
+    EfficiencyRatio r = EfficiencyRatio.of(efficiency);
+    if (r == null) {
+      return new Claim("5", statement, paper, List.of(new Line(
+          "the efficiency suite needs DenseNets and ResNets with a seed in common", null)), "", Outcome.NO_RUNS);
+    }
+    List<Line> lines = new ArrayList<>();
+    Map<String, Double> meanError = new LinkedHashMap<>();
+    Ablations.efficiency(efficiency).stream().filter(e -> e.family().equals("ResNet"))
+        .forEach(e -> meanError.put(e.paperModel(), e.error().mean()));
+    for (EfficiencyRatio.Match m : r.matches()) {
+      lines.add(new Line(String.format(Locale.ROOT, "%s, %,d parameters, %.2f%%: the DenseNet curve reaches it at %,.0f"
+          + " parameters, ratio %.2f", m.resNet(), m.resNetParameters(), m.resNetError(), m.denseNetParameters(), m.ratio()),
+          null));
+    }
+    String range = String.format(Locale.ROOT, "[%.2f, %.2f]%%", r.denseLow(), r.denseHigh());
+    List<String> outside = meanError.keySet().stream()
+        .filter(m -> r.matches().stream().noneMatch(x -> x.resNet().equals(m))).toList();
+    if (!outside.isEmpty()) {
+      lines.add(new Line(outside.stream().map(m -> String.format(Locale.ROOT, "%s %.2f%%", m, meanError.get(m)))
+          .collect(Collectors.joining(", ")) + ": outside the DenseNet curve's error range " + range, null));
+    }
+    String left = r.runsLeftOut() > 0 ? ", " + r.runsLeftOut() + " runs without a seed every network has left out" : "";
+    Outcome o;
+    String summary;
+    if (r.matches().isEmpty()) {
+      o = Outcome.INCONCLUSIVE;
+      summary = "no ResNet point lies within the DenseNet curve's error range " + range;
+      lines.add(new Line(summary + left, o));
+    } else {
+      String ratio = String.format(Locale.ROOT, "geometric mean ratio %.2f", r.geometricMean());
+      if (!r.hasInterval()) {
+        o = Outcome.INCONCLUSIVE;
+        summary = ratio + (r.seeds() == 1 ? " (1 seed: no interval)" : " (no usable bootstrap draw)");
+      } else {
+        o = r.high() < 1 ? Outcome.REPRODUCED : r.low() > 1 ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+        String paperSide = 0.5 < r.low() ? "below" : 0.5 > r.high() ? "above" : "inside";
+        summary = String.format(Locale.ROOT, "%s [%.2f, %.2f]; the paper's 0.5 lies %s it", ratio, r.low(), r.high(),
+            paperSide);
+      }
+      lines.add(new Line(summary + String.format(Locale.ROOT, " (%d of %d ResNets in range, %d seed%s%s%s)",
+          r.matches().size(), meanError.size(), r.seeds(), r.seeds() == 1 ? "" : "s", r.hasInterval() ? String.format(Locale.ROOT, ", %d of %d bootstrap draws usable", r.usableDraws(),
+              EfficiencyRatio.DRAWS) : "", left), o));
+    }
+    return new Claim("5", statement, paper, lines, "", o); // the last line holds the summary
+  }
+
+  /** 6: ResNet-1001 ends with a lower training loss but a higher test error than DenseNet (100, 12). */
+  public static Claim trainingCurves(List<ReportRun> curves) {
+    String statement = "The deep ResNet reaches a lower training loss but a higher test error than the DenseNet";
+    List<Line> lines = new ArrayList<>();
+    if (!curves.isEmpty()) {
+      Predicate<ReportRun> dense = r -> r.paperModel().equals("densenet-100-12");
+      Predicate<ReportRun> res = r -> r.paperModel().equals("preresnet-1001");
+      ToDoubleFunction<ReportRun> loss = r -> r.record().result().finalTrainLoss();
+      lines.add(compare("final training loss, DenseNet \u2192 ResNet", bySeed(curves, dense, loss),
+          bySeed(curves, res, loss), Side.BELOW, 4));
+      lines.add(compare("final test error, DenseNet \u2192 ResNet", Ablations.bySeed(curves, dense),
+          Ablations.bySeed(curves, res), Side.ABOVE, 2));
+    }
+    String paper = "Figure 3 (C10+): pre-activation ResNet-1001 (10.2M) \u201cconverges to a lower training loss value but"
+        + " a higher test error\u201d than DenseNet (L=100, k=12; 7.0M); Table 1 C10+: " + published("preresnet-1001", "c10+")
+        + " vs " + published("densenet-100-12", "c10+");
+    return combined("6", statement, paper, lines, "no runs of the curves suite", "comparisons");
+  }
+
+  /** 7: the feature-reuse patterns of Figure 4, each checked on every reuse run. */
+  public static Claim featureReuse(List<ReportRun> reuse) {
+    String statement = "Layers use features from all over the network (Figure 4)";
+    String paper = "Section 5, Figure 4 (L=124, k=1, C10+): (1) every layer spreads its weights over many inputs, and"
+        + " features of very early layers are used directly by deep layers; (2) within-block features are used more,"
+        + " with no clear trend towards later ones; (3) transition and classification layers rely more on features of"
+        + " deeper layers";
+    List<ReportRun> runs = reuse.stream().filter(r -> r.record().featureReuse() != null).toList();
+    if (runs.isEmpty()) {
+      return new Claim("7", statement, paper, List.of(new Line("no run of the reuse suite with its feature-reuse matrix",
+          null)), "", Outcome.NO_RUNS);
+    }
+    Map<ReusePatterns.Pattern, List<String>> measured = new LinkedHashMap<>();
+    Map<ReusePatterns.Pattern, int[]> counts = new LinkedHashMap<>(); // holds, fails
+    for (ReportRun r : runs) {
+      for (ReusePatterns.Check c : ReusePatterns.evaluate(r.record().featureReuse())) {
+        int[] n = counts.computeIfAbsent(c.pattern(), k -> new int[2]);
+        if (Boolean.TRUE.equals(c.holds())) {
+          n[0]++;
+        } else if (Boolean.FALSE.equals(c.holds())) {
+          n[1]++;
+        }
+        measured.computeIfAbsent(c.pattern(), k -> new ArrayList<>())
+            .add("s" + r.seed() + ": " + c.measured());
+      }
+    }
+    int total = runs.size();
+    List<Line> lines = new ArrayList<>();
+    List<String> holding = new ArrayList<>();
+    for (var e : counts.entrySet()) {
+      int holds = e.getValue()[0];
+      int fails = e.getValue()[1];
+      Outcome o = holds == total ? Outcome.REPRODUCED : fails == total ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+      if (o == Outcome.REPRODUCED) {
+        holding.add(e.getKey().statement());
+      }
+      String in = total == 1 ? "run" : "runs";
+      lines.add(new Line(e.getKey().statement() + ": holds in " + holds + " of " + total + " " + in
+          + (holds + fails < total ? " (" + (total - holds - fails) + " too small to check)" : "") + " ("
+          + String.join("; ", measured.get(e.getKey())) + ")", o));
+    }
+    Outcome verdict = combine(lines);
+    String summary = holding.size() + " of " + counts.size() + " patterns hold in every run"
+        + (holding.isEmpty() ? "" : ": " + String.join("; ", holding));
+    return new Claim("7", statement, paper, lines, summary, verdict);
+  }
+
+  // ------------------------------------------------------------------ rules
+
+  /** The outcome of a difference b - a the paper puts on {@code side} of 0 (null difference: no runs). */
+  public static Outcome outcome(PairedDifference d, Side side) {
+    if (d == null) {
+      return Outcome.NO_RUNS;
+    }
+    if (!d.differences().hasInterval()) {
+      return Outcome.INCONCLUSIVE;
+    }
+    double low = d.differences().low();
+    double high = d.differences().high();
+    return switch (side) {
+      case BELOW -> high < 0 ? Outcome.REPRODUCED : low > 0 ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+      case AT_MOST -> high <= 0 ? Outcome.REPRODUCED : low > 0 ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+      case ABOVE -> low > 0 ? Outcome.REPRODUCED : high < 0 ? Outcome.NOT_REPRODUCED : Outcome.INCONCLUSIVE;
+    };
+  }
+
+  /**
+   * A claim's verdict from its lines' outcomes (lines without one are ignored): no runs if every
+   * line has none (or there is none), not reproduced if any is, reproduced if all are, else
+   * inconclusive.
+   */
+  public static Outcome combine(List<Line> lines) {
+    List<Outcome> os = lines.stream().map(Line::outcome).filter(o -> o != null).toList();
+    if (os.stream().allMatch(o -> o == Outcome.NO_RUNS)) {
+      return Outcome.NO_RUNS;
+    }
+    if (os.contains(Outcome.NOT_REPRODUCED)) {
+      return Outcome.NOT_REPRODUCED;
+    }
+    return os.stream().allMatch(o -> o == Outcome.REPRODUCED) ? Outcome.REPRODUCED : Outcome.INCONCLUSIVE;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Claim combined(String id, String statement, String paper, List<Line> lines, String none, String what) {
+    if (lines.isEmpty()) {
+      return new Claim(id, statement, paper, List.of(new Line(none, null)), "", Outcome.NO_RUNS);
+    }
+    long reproduced = lines.stream().filter(l -> l.outcome() == Outcome.REPRODUCED).count();
+    long noRuns = lines.stream().filter(l -> l.outcome() == Outcome.NO_RUNS).count();
+    String summary = lines.size() == 1 ? ""
+        : reproduced + " of " + lines.size() + " " + what + " reproduced" + (noRuns > 0 ? " (" + noRuns + " without runs)" : "");
+    return new Claim(id, statement, paper, lines, summary, combine(lines));
+  }
+
+  /** One paired comparison: {@code what: mean a -> mean b; b - a [interval] (n pairs)}. */
+  static Line compare(String what, Map<Long, Double> a, Map<Long, Double> b, Side side, int digits) {
+    PairedDifference d = PairedDifference.of(a, b);
+    if (d == null) {
+      String missing = a.isEmpty() && b.isEmpty() ? "no runs" : a.isEmpty() || b.isEmpty()
+          ? "runs of one side only" : "no seed run on both sides";
+      return new Line(what + ": " + missing, Outcome.NO_RUNS);
+    }
+    String f = "%." + digits + "f";
+    return new Line(String.format(Locale.ROOT, "%s: " + f + " \u2192 " + f + "; %s", what, d.a().mean(), d.b().mean(),
+        d.text(digits)), outcome(d, side));
+  }
+
+  /** Paper datasets of {@link PaperNumbers#DATASETS} with at least one run, in the paper's order. */
+  private static List<String> columns(List<ReportRun> table1) {
+    return PaperNumbers.DATASETS.stream().filter(ds -> table1.stream().anyMatch(r -> r.paperDataset().equals(ds))).toList();
+  }
+
+  private static Map<Long, Double> errors(List<ReportRun> runs, String model, String ds) {
+    return Ablations.bySeed(runs, r -> r.paperModel().equals(model) && r.paperDataset().equals(ds));
+  }
+
+  private static Map<Long, Double> bySeed(List<ReportRun> runs, Predicate<ReportRun> which, ToDoubleFunction<ReportRun> f) {
+    Map<Long, Double> out = new TreeMap<>();
+    runs.stream().filter(which).forEach(r -> out.put(r.seed(), f.applyAsDouble(r)));
+    return out;
+  }
+
+  private static long parameters(List<ReportRun> runs, String model, String ds) {
+    return runs.stream().filter(r -> r.paperModel().equals(model) && r.paperDataset().equals(ds))
+        .mapToLong(ReportRun::parameters).findFirst().orElseThrow();
+  }
+
+  private static String published(String model, String ds) {
+    return PaperNumbers.row(model).map(r -> r.cell(ds).text()).orElse("-");
+  }
+
+  private static String pairText(List<String> datasets, String[] pair) {
+    return datasets.stream().map(ds -> upper(ds) + " " + published(pair[0], ds) + " vs " + published(pair[1], ds))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String upper(String ds) {
+    return ds.toUpperCase(Locale.ROOT);
+  }
+
+  private static String shortName(String model) {
+    return model.startsWith("densenet-") ? model.substring("densenet-".length()) : model;
+  }
+}
