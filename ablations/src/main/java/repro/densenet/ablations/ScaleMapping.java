@@ -15,20 +15,22 @@ import repro.densenet.core.model.ResNetSpec;
  *   <caption>What each scale changes</caption>
  *   <tr><th></th><th>paper</th><th>cpu</th><th>smoke</th></tr>
  *   <tr><td>data</td><td>the real dataset (CIFAR-10/100, SVHN train+extra)</td>
- *       <td>Fashion-MNIST (28x28x1, 10 classes) stands in for every dataset: 10,000 training
- *       images (1,000 per class), the 10,000 test images; SVHN's validation split is 100 per class
- *       held out of the remaining training images</td>
+ *       <td>Fashion-MNIST (28x28x1, 10 classes) stands in for C10 (no augmentation, dropout 0.2)
+ *       and C10+ (the paper's augmentation, no dropout) only: 300 training images (30 per class)
+ *       and 1,000 test images (100 per class of the official test set), the same for every run; C100,
+ *       C100+ and SVHN runs are not planned ({@code Suite#hasStandIn})</td>
  *       <td>generated images (learnable class prototypes, {@code SyntheticData}) written in the
  *       dataset's official file format ({@code cifar-10-binary.tar.gz}, {@code
  *       cifar-100-binary.tar.gz}, SVHN {@code *_32x32.mat}) and read back by the real readers: 256
  *       training and 128 test images of 32x32x3; SVHN's validation split is 4 per class from
  *       train and 2 per class from extra (the paper's 400 / 200 divided by 100)</td></tr>
- *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>paper / 30, rounded up (10, 2)</td>
+ *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>paper / 5, rounded up (60, 8)</td>
  *       <td>2</td></tr>
  *   <tr><td>DenseNet layers per block n</td><td>(L-4)/3, BC (L-4)/6</td>
- *       <td>max(2, ceil(n / 4))</td><td>max(2, ceil(n / 12))</td></tr>
+ *       <td>max(2, ceil(n / 4)), at most 4</td><td>max(2, ceil(n / 12))</td></tr>
  *   <tr><td>growth rate k</td><td>k</td><td>ceil(k / 2)</td><td>ceil(k / 6)</td></tr>
- *   <tr><td>ResNet units per stage u</td><td>u</td><td>ceil(u / 4)</td>
+ *   <tr><td>ResNet units per stage u</td><td>u</td><td>basic: ceil(u / 4), at most 5;
+ *       bottleneck (ResNet-1001): 5</td>
  *       <td>min(3, ceil(u / 12))</td></tr>
  *   <tr><td>partial connectivity m</td><td colspan="3">each block's initial channel count of the
  *       mapped network (16, 160, 304 for the paper's L=40, k=12)</td></tr>
@@ -37,7 +39,9 @@ import repro.densenet.core.model.ResNetSpec;
  * At least two layers per block keep partial connectivity meaningful (with one layer, a window of
  * the block's initial channels sees everything). Distinct paper networks can map to the same small
  * network (e.g. DenseNet-16, -28 and -40 at smoke scale); they stay separate runs (their labels
- * differ) so that every paper point has a stand-in.
+ * differ) so that every paper point has a stand-in. Why the cpu scale has these sizes (a pilot on
+ * this project's 2-core machines, the training regime and the two-hour budget) is in {@code
+ * docs/ablations.md}.
  */
 public final class ScaleMapping {
 
