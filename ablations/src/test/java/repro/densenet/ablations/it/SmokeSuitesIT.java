@@ -107,7 +107,10 @@ class SmokeSuitesIT {
         assertEquals(128, r.data().testImages());
         assertEquals(e.dataset().startsWith("c100") ? 100 : 10, r.data().numClasses());
         assertEquals(svhn, r.bestValidationEpoch() != null, e.label());
-        assertTrue(r.finalTestError() >= 0 && r.finalTestError() <= 1);
+        // the final error is the last epoch's, a count of errors among the 128 test images
+        List<EpochMetrics> epochs = metrics(dir);
+        assertEquals(epochs.get(epochs.size() - 1).testError(), r.finalTestError(), e.label());
+        assertEquals(Math.rint(r.finalTestError() * 128), r.finalTestError() * 128, 1e-9, e.label());
         assertTrue(Double.isFinite(r.finalTrainLoss()) && r.finalTrainLoss() > 0);
         assertEquals(2, Files.readAllLines(dir.resolve(Trainer.METRICS_FILE)).size());
         assertNull(RunDirectoryLock.holderOf(dir), "lock still held in " + dir);
