@@ -54,6 +54,10 @@ class ReportWriterTest {
         "claim 2: the dropout runs under Table 1's label and _drop0");
     assertTrue(html.contains("preresnet-110-basic 8.50%: outside the DenseNet curve's error range [9.00, 11.50]%"), "claim 5");
     assertTrue(html.contains("<th colspan=\"2\">C10</th>"), "C10 column");
+    java.util.regex.Matcher regime = java.util.regex.Pattern.compile(
+        "Training regime.</b> The paper's networks end with a training error near zero[^<]*: (\\d+) runs with augmentation:"
+            + " median [0-9.]+% \\([0-9.]+ to [0-9.]+%\\); (\\d+) runs with dropout").matcher(html);
+    assertTrue(regime.find(), "training regime sentence");
     assertTrue(html.contains("<th colspan=\"2\">C100</th><th colspan=\"2\">C100+</th><th colspan=\"2\">SVHN</th>"), "no merged columns");
     assertTrue(html.contains("<th>ours<br><span class=\"pub\">no stand-in at cpu scale</span></th>"), "C100's header");
     assertTrue(html.contains("<td class=\"pub\">27.55</td><td><span class=\"pub nowrap\">no stand-in</span></td>"), "C100's cells");
