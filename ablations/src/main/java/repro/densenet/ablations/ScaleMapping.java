@@ -38,8 +38,8 @@ import repro.densenet.core.model.ResNetSpec;
  *
  * At least two layers per block keep partial connectivity meaningful (with one layer, a window of
  * the block's initial channels sees everything). Distinct paper networks can map to the same small
- * network (e.g. DenseNet-16, -28 and -40 at smoke scale); they stay separate runs (their labels
- * differ) so that every paper point has a stand-in. Why the cpu scale has these sizes (a pilot on
+ * network (e.g. DenseNet-16, -28 and -40 at smoke scale); {@code Suite#expand} then keeps the
+ * first of them, since the same experiment under two labels is not two data points. Why the cpu scale has these sizes (a pilot on
  * this project's 2-core machines, the training regime and the two-hour budget) is in {@code
  * docs/ablations.md}.
  */

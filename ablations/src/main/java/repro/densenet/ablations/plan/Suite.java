@@ -137,7 +137,9 @@ public enum Suite {
 
   /**
    * The suite's runs at {@code scale} for seeds 1..{@code seeds}, seed-major (every run with seed
-   * 1, then seed 2, ...), each mapped by {@link ScaleMapping}.
+   * 1, then seed 2, ...), each mapped by {@link ScaleMapping}. Below paper scale, a run whose
+   * mapped network and dataset equal an earlier run's of the suite is left out (the same experiment
+   * under another label), and at cpu scale the datasets without a stand-in ({@link #hasStandIn}).
    *
    * @throws IllegalArgumentException if {@code seeds < 1}
    */
@@ -147,6 +149,9 @@ public enum Suite {
     }
     Map<String, ExperimentSpec> out = new LinkedHashMap<>();
     for (long seed = 1; seed <= seeds; seed++) {
+      // below paper scale two paper networks can map to one small network (the efficiency plan's
+      // L=16 and L=28 at cpu scale): the same experiment under two labels runs once, as the first
+      java.util.Set<String> mapped = new java.util.HashSet<>();
       for (PlannedRun r : paperRuns()) {
         if (!hasStandIn(r.dataset(), scale)) {
           continue;
@@ -156,6 +161,9 @@ public enum Suite {
         ExperimentSpec e =
             new ExperimentSpec(
                 r.label(), ScaleMapping.model(r.model(), scale), r.dataset(), p.augment(), t, scale, seed);
+        if (scale != Scale.PAPER && !mapped.add(e.model() + "/" + e.dataset())) {
+          continue;
+        }
         out.putIfAbsent(e.runId(), e);
       }
     }
