@@ -25,6 +25,51 @@ public final class Devices {
     return Provenance.cpuDescription();
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean ANNOUNCED = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Whether this build carries TensorFlow's GPU native library (built with {@code -Pgpu}): the GPU
+   * classifier's native jar holds its libraries under {@code org/tensorflow/internal/c_api/<os>-<arch>-gpu/}.
+   */
+  public static boolean gpuBuild() {
+    ClassLoader cl = Devices.class.getClassLoader();
+    for (String platform : List.of("linux-x86_64-gpu", "linux-arm64-gpu", "windows-x86_64-gpu")) {
+      if (cl.getResource("org/tensorflow/internal/c_api/" + platform + "/") != null
+          || cl.getResource("org/tensorflow/internal/c_api/" + platform + "/libtensorflow_framework.so.2") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The line that says, before the first epoch, where training will run: {@code device: ...}, or a
+   * warning when a GPU build (a GPU was asked for) finds no usable GPU and falls back to the CPU.
+   */
+  public static String announcement(String device, boolean gpuBuild, int threads) {
+    if (device.startsWith("GPU")) {
+      return "device: " + device;
+    }
+    String cpu = device + ", " + threads + " thread" + (threads == 1 ? "" : "s");
+    if (gpuBuild) {
+      return "WARNING: this is a GPU build (-Pgpu) but TensorFlow cannot use a GPU (no CUDA device, driver or"
+          + " matching CUDA/cuDNN libraries); training runs on the CPU (" + cpu + "), far slower";
+    }
+    return "device: " + cpu;
+  }
+
+  /**
+   * {@link #announcement} for this process, the first time only (a suite trains many runs); null
+   * after that. A GPU build that found no GPU repeats its warning every time.
+   */
+  public static String announceOnce(String device, int threads) {
+    boolean gpu = gpuBuild();
+    if (!ANNOUNCED.compareAndSet(false, true) && !(gpu && !device.startsWith("GPU"))) {
+      return null;
+    }
+    return announcement(device, gpu, threads);
+  }
+
   /** Whether an op pinned to /GPU:0 (without soft placement) runs. */
   public static boolean gpuUsable() {
     try (Graph g = new Graph()) {

@@ -200,6 +200,10 @@ public final class Trainer {
       }
       long params = graph.parameters().trainableCount();
       String device = Devices.describe();
+      String announce = Devices.announceOnce(device, options.threads());
+      if (announce != null) {
+        listener.message(announce);
+      }
       BatchSpec evalBatches = BatchSpec.evaluation(training.evalBatchSize(), data.normalization());
       long dropoutKey = Seeds.derive(training.seed(), Seeds.DROPOUT);
       listener.started(state.epochsCompleted(), training.epochs(), stepsPerEpoch);
