@@ -149,7 +149,7 @@ public final class SuiteCommand implements Callable<Integer> {
     Path resultsAbs = results.toAbsolutePath().normalize();
     DatasetCache dc = DatasetCache.standard(cache, offline);
     ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
-    int w = workers(sc);
+    int w = Math.min(workers(sc), Math.max(1, specs.size())); // no idle workers (e.g. --index: one run)
     TrainerOptions opts = how.toOptions(w);
     SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
     if (dryRun) {
