@@ -1,0 +1,73 @@
+package repro.densenet.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import repro.densenet.reports.cli.ReportCommand;
+
+/**
+ * The cpu reproduction published with the project ({@code results/cpu/}: run records only) and its
+ * report ({@code docs/reproduction/cpu/}): the committed report must be exactly what {@code report}
+ * renders from the committed records, file for file and byte for byte, so the report is a pure
+ * function of the records and cannot drift from them.
+ */
+class PublishedReproductionTest {
+
+  /** The checkout's root (Maven runs the tests in the module directory). */
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path RECORDS = ROOT.resolve("results/cpu");
+  static final Path PUBLISHED = ROOT.resolve("docs/reproduction/cpu");
+
+  @Test
+  void theCommittedReportIsWhatReportRendersFromTheCommittedRecords() throws IOException {
+    assertTrue(Files.isDirectory(RECORDS), RECORDS + " is missing: the published cpu reproduction's records");
+    assertTrue(Files.isRegularFile(PUBLISHED.resolve("index.html")), PUBLISHED + "/index.html is missing");
+    // as deep below the checkout as docs/reproduction/cpu: the report names the results directory
+    // relative to itself (../../../results/cpu)
+    Path out = ROOT.resolve("reports/target/published-check");
+    deleteTree(out);
+    int code = new CommandLine(new ReportCommand()).execute(
+        "--results", RECORDS.toString(), "--out", out.toString(), "--date", ReportCommand.LAST_RUN);
+    assertEquals(0, code);
+    List<String> expected = files(PUBLISHED);
+    List<String> rendered = files(out);
+    assertEquals(expected, rendered, "the files of " + PUBLISHED + " (rerender: ./densenet report --results results/cpu"
+        + " --out docs/reproduction/cpu --date last-run)");
+    List<String> differ = new ArrayList<>();
+    for (String f : expected) {
+      if (!Arrays.equals(Files.readAllBytes(PUBLISHED.resolve(f)), Files.readAllBytes(out.resolve(f)))) {
+        differ.add(f);
+      }
+    }
+    if (!differ.isEmpty()) {
+      fail(differ.size() + " file(s) of " + PUBLISHED + " differ from a fresh render of " + RECORDS + ", e.g. "
+          + differ.subList(0, Math.min(5, differ.size())));
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (Stream<Path> s = Files.walk(root)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  private static List<String> files(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+    }
+  }
+}
