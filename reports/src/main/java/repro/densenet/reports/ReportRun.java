@@ -9,8 +9,21 @@ import repro.densenet.core.result.RunRecord;
  *
  * @param suite the suite directory the run lies in ({@code table1}, {@code dropout}, ...)
  * @param record the run's files, read and cross-checked
+ * @param home the suite directory that really holds the run: {@code suite}, or for a run that
+ *     {@code suite} shares through a symbolic link ({@code dropout/<id> -> ../table1/<id>}) the
+ *     link's target suite, so that a shared run has one page
  */
-public record ReportRun(String suite, RunRecord record) {
+public record ReportRun(String suite, RunRecord record, String home) {
+
+  /** A run that lies in its own suite directory (not shared through a link). */
+  public ReportRun(String suite, RunRecord record) {
+    this(suite, record, suite);
+  }
+
+  /** Whether this is the run's own directory rather than another suite's link to it. */
+  public boolean atHome() {
+    return suite.equals(home);
+  }
 
   /** The run's experiment (every run of a suite has one). */
   public ExperimentSpec experiment() {
@@ -62,8 +75,13 @@ public record ReportRun(String suite, RunRecord record) {
     return record.spec().model().dropRate();
   }
 
-  /** Path of the run's page inside the report: {@code runs/<suite>/<run id>.html}. */
+  /** Path of the run's page inside the report: {@code runs/<home suite>/<run id>.html}, one per run. */
   public String page() {
-    return "runs/" + suite + "/" + record.runId() + ".html";
+    return pageBase() + ".html";
+  }
+
+  /** {@code runs/<home suite>/<run id>}: the page without its extension, also the run files' folder. */
+  public String pageBase() {
+    return "runs/" + home + "/" + record.runId();
   }
 }

@@ -63,7 +63,7 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
         } else if (r.experiment() == null) {
           skipped.add(new Skipped(dir, "not a suite run (no " + RunFiles.EXPERIMENT + ")", false));
         } else {
-          runs.add(new ReportRun(dir.getParent().getFileName().toString(), r));
+          runs.add(new ReportRun(dir.getParent().getFileName().toString(), r, homeSuite(root, dir)));
         }
       } catch (IOException e) {
         skipped.add(new Skipped(dir, e.getMessage(), true));
@@ -71,6 +71,20 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
       progress.accept(i + 1, dirs.size());
     }
     return new ResultsTree(root, runs, skipped);
+  }
+
+  /**
+   * The suite directory that really holds {@code dir}: its own parent, or for a symbolic link to a
+   * run of another suite under the same root, that suite.
+   */
+  static String homeSuite(Path root, Path dir) throws IOException {
+    String own = dir.getParent().getFileName().toString();
+    Path real = dir.toRealPath();
+    Path realRoot = root.toRealPath();
+    if (real.equals(dir.toAbsolutePath().normalize()) || !real.startsWith(realRoot) || real.getParent() == null) {
+      return own;
+    }
+    return real.getParent().getFileName().toString();
   }
 
   /** The finished runs of one suite. */

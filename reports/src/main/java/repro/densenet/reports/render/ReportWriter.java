@@ -110,6 +110,9 @@ public final class ReportWriter {
       }
       write("style.css", Html.CSS);
       for (ReportRun r : tree.runs()) {
+        if (!r.atHome()) {
+          continue; // a run two suites share has one page, in the suite that holds it
+        }
         runPage(r);
       }
       write("index.html", index(claims, t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse));
@@ -155,7 +158,10 @@ public final class ReportWriter {
     }
     b.append("<h2>Provenance</h2>\n<table class=\"meta\">\n");
     meta(b, "results directory", resultsRelativeToReport());
-    meta(b, "runs used", tree.runs().size() + " finished runs of " + suites().size() + " suites (" + String.join(", ", suites()) + ")");
+    long distinct = tree.runs().stream().filter(ReportRun::atHome).count();
+    meta(b, "runs used", distinct + " finished runs" + (distinct == tree.runs().size() ? "" : " (" + tree.runs().size()
+        + " suite entries: a run suites share is listed under each)") + " of " + suites().size() + " suites ("
+        + String.join(", ", suites()) + ")");
     meta(b, "runs skipped", tree.skipped().isEmpty() ? "none" : tree.skipped().size() + " (see Skipped runs below)");
     meta(b, "code (git SHA)", distinct(r -> r.record().result().provenance().gitSha()
         + (Boolean.TRUE.equals(r.record().result().provenance().gitDirty()) ? " (dirty)" : "")));
@@ -343,7 +349,7 @@ public final class ReportWriter {
 
   private void runPage(ReportRun r) throws IOException {
     RunRecord rec = r.record();
-    String base = "runs/" + r.suite() + "/" + rec.runId();
+    String base = r.pageBase();
     List<String> files = new ArrayList<>();
     for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
         "feature-reuse.csv")) {
