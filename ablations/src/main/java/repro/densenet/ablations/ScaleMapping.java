@@ -53,8 +53,6 @@ public final class ScaleMapping {
   public static final int CPU_EPOCH_DIVISOR = 5;
   /** Most layers per dense block (and residual units per stage) at cpu scale. */
   public static final int CPU_MAX_LAYERS = 4;
-  /** Validation images per class at cpu scale (datasets that select by validation). */
-  public static final int CPU_VALIDATION_PER_CLASS = 100;
   /** The growth rate is divided by this at cpu scale (rounded up). */
   public static final int CPU_GROWTH_DIVISOR = 2;
   /** Most basic residual units per stage at cpu scale. */

@@ -106,6 +106,10 @@ public final class ExperimentData {
   }
 
   private TrainingData cpu(DatasetProtocol p) throws IOException {
+    if (p.id() != DatasetId.CIFAR10) {
+      throw new IllegalArgumentException("cpu scale has a stand-in for c10 and c10+ only (Fashion-MNIST without and"
+          + " with augmentation), not for " + p.name());
+    }
     DatasetLoader loader = new DatasetLoader(cache);
     ImageSet all = loader.load(DatasetId.FMNIST, Part.TRAIN);
     ImageSet fullTest = loader.load(DatasetId.FMNIST, Part.TEST);
@@ -115,21 +119,13 @@ public final class ExperimentData {
     ImageSet test = fullTest.subset("fmnist/cpu-test", testPick.validation());
     HoldOut first = Splits.stratified(all.labels(), all.numClasses(), ScaleMapping.CPU_TRAIN_PER_CLASS, splitSeed, "cpu-train");
     ImageSet train = all.subset("fmnist/cpu-train", first.validation());
-    ImageSet val = null;
-    if (p.selectByValidation()) {
-      ImageSet rest = all.subset("fmnist/cpu-rest", first.train());
-      HoldOut second =
-          Splits.stratified(rest.labels(), rest.numClasses(), ScaleMapping.CPU_VALIDATION_PER_CLASS, splitSeed, "cpu-val");
-      val = rest.subset("fmnist/cpu-val", second.validation());
-    }
-    Normalization norm = p.divideBy255() ? Normalization.scaleOnly(1) : Normalization.fromTrainingSet(train);
     List<String> files = new ArrayList<>();
     for (DataFile f : DatasetCatalog.FMNIST.files()) {
       files.add(f.fileName() + " sha256:" + f.sha256() + " (" + f.scope() + ")");
     }
     return new TrainingData(
-        p.augment() ? "fmnist+" : "fmnist", train, val, test, norm,
-        p.augment() ? Augmentation.paper() : Augmentation.NONE, p.selectByValidation(), files);
+        p.augment() ? "fmnist+" : "fmnist", train, null, test, Normalization.fromTrainingSet(train),
+        p.augment() ? Augmentation.paper() : Augmentation.NONE, false, files);
   }
 
   private TrainingData smoke(DatasetProtocol p) throws IOException {
