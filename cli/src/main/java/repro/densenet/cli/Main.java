@@ -18,7 +18,9 @@ public final class Main {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    StderrFilter.closeAndAwait();
+    System.exit(code);
   }
 
   /** The whole command line. */
