@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,7 @@ public final class Json {
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
   private Json() {}
@@ -99,22 +101,39 @@ public final class Json {
     return v.intValue();
   }
 
-  /** A Jackson error as one line: its own message and where in the text it happened. */
+  /**
+   * A Jackson error as one line: its own message without the parser's internals (source
+   * descriptions, class names), the field it concerns and where in the text it happened.
+   */
   static String oneLine(JsonProcessingException e) {
     String msg = e.getOriginalMessage();
-    int nl = msg == null ? -1 : msg.indexOf('\n');
+    msg = msg == null ? "" : msg;
+    int nl = msg.indexOf('\n');
     if (nl >= 0) {
       msg = msg.substring(0, nl);
+    }
+    msg = msg.replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*\\]\\)", "")
+        .replaceAll("\\s*at \\[Source: [^\\]]*\\]", "")
+        .strip();
+    if (msg.startsWith("Trailing token")) {
+      msg = "more text after the JSON value (the file must hold exactly one)";
+    }
+    if (e instanceof UnrecognizedPropertyException u) {
+      msg = "unknown field \"" + u.getPropertyName() + "\" (" + u.getReferringClass().getSimpleName()
+          + " of this version has no such field)";
     }
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
       StringBuilder path = new StringBuilder();
       for (JsonMappingException.Reference r : m.getPath()) {
         path.append(r.getFieldName() != null ? (path.length() > 0 ? "." : "") + r.getFieldName() : "[" + r.getIndex() + "]");
       }
-      msg = "field " + path + ": " + msg;
+      if (!(e instanceof UnrecognizedPropertyException) || m.getPath().size() > 1) {
+        msg = "field " + path + ": " + msg;
+      }
     }
     JsonLocation loc = e.getLocation();
-    return loc == null ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    // records are built once their object ends, so an unknown field's location is that end: leave it out
+    return loc == null || e instanceof UnrecognizedPropertyException ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 
   /** Writes {@code text} to {@code file} atomically ({@link AtomicFile}: temp sibling, fsync, rename). */

@@ -113,6 +113,27 @@ class RunFilesTest {
   }
 
   @Test
+  void anExtendedOrTruncatedFileGetsOneSentenceWithoutTheParsersInternals() throws Exception {
+    Path dir = run(2, true);
+    Path spec = dir.resolve("spec.json");
+    String text = Files.readString(spec);
+    Files.writeString(spec, text.replaceFirst("\\{", "{ \"extra\" : 1,"));
+    Exception e = assertThrows(RunFileException.class, () -> RunFiles.read(dir));
+    assertEquals(spec + ": not a valid RunSpec: unknown field \"extra\" (RunSpec of this version has no such field)",
+        e.getMessage());
+    Files.writeString(spec, text.substring(0, 20));
+    e = assertThrows(RunFileException.class, () -> RunFiles.read(dir));
+    assertFalse(e.getMessage().contains("Source") || e.getMessage().contains("REDACTED"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(spec + ": not valid JSON: Unexpected end-of-input"), e.getMessage());
+    // a second JSON value after the first is refused, not ignored
+    Files.writeString(spec, text + "{\"extra\": 1}\n");
+    e = assertThrows(RunFileException.class, () -> RunFiles.read(dir));
+    assertEquals(spec + ": not valid JSON: more text after the JSON value (the file must hold exactly one) (line "
+        + (text.lines().count() + 1) + ", column 1)",
+        e.getMessage());
+  }
+
+  @Test
   void aBrokenLineIsNamedWithItsLineNumberInOneLine() throws Exception {
     Path dir = run(2, false);
     Path m = dir.resolve("metrics.jsonl");
