@@ -18,6 +18,7 @@ public final class Main {
 
   /** Entry point. */
   public static void main(String[] args) {
+    StderrFilter.install();
     int code = execute(args);
     StderrFilter.closeAndAwait();
     System.exit(code);

@@ -1,12 +1,14 @@
 package repro.densenet.reports;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
+import repro.densenet.datasets.FileProblems;
 
 /**
  * A results directory read for a report: the finished runs of suites ({@code <results>/<suite>/<run
@@ -65,6 +67,9 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
         } else {
           runs.add(new ReportRun(dir.getParent().getFileName().toString(), r, homeSuite(root, dir)));
         }
+      } catch (FileSystemException e) {
+        // not a damaged run but one this user cannot read: say which file and why
+        skipped.add(new Skipped(dir, "unreadable: " + FileProblems.explain(e, dir).getMessage(), false));
       } catch (IOException e) {
         skipped.add(new Skipped(dir, e.getMessage(), true));
       }
