@@ -98,8 +98,8 @@ public final class DenseNetCli implements Runnable {
     }
     if (ex instanceof java.nio.file.FileSystemException f) {
       String reason = repro.densenet.datasets.FileProblems.reason(f);
-      String remedy = reason.toLowerCase(java.util.Locale.ROOT).contains("no space left") ? " (free space there and run the same command again:"
-          + " finished epochs are kept in the last checkpoint)" : "";
+      String remedy = reason.toLowerCase(java.util.Locale.ROOT).contains("no space left")
+          ? "; free space there and run the same command again" : "";
       return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason + remedy;
     }
     if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof IllegalStateException

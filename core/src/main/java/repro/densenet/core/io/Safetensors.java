@@ -230,6 +230,8 @@ public final class Safetensors {
       }
       AtomicFile.commit(tmp, target);
       moved = true;
+    } catch (IOException e) {
+      throw AtomicFile.named(target, e);
     } finally {
       if (!moved) {
         Files.deleteIfExists(tmp);

@@ -143,10 +143,10 @@ class DenseNetCliTest {
   /** Before: {@code No space left on device} without the file or what was kept; a heap error was a stack trace. */
   @Test
   void environmentErrorsNameTheFileAndTheRemedy() {
-    assertEquals("/data/run/checkpoint/.state.safetensors.x.tmp: no space left on device (free space there and run the"
-        + " same command again: finished epochs are kept in the last checkpoint)",
-        DenseNetCli.userMessage(new java.nio.file.FileSystemException(
-            "/data/run/checkpoint/.state.safetensors.x.tmp", null, "No space left on device")));
+    assertEquals("/data/run/checkpoint/state.safetensors: no space left on device while writing it (nothing was"
+        + " written); free space there and run the same command again",
+        DenseNetCli.userMessage(repro.densenet.datasets.io.AtomicFile.named(
+            java.nio.file.Path.of("/data/run/checkpoint/state.safetensors"), new java.io.IOException("No space left on device"))));
     assertEquals("/data/results: permission denied (check the owner and mode of the file and of its directories)",
         DenseNetCli.userMessage(new java.nio.file.AccessDeniedException("/data/results")));
     assertTrue(DenseNetCli.userMessage(new OutOfMemoryError("Java heap space")).contains("DENSENET_JAVA_OPTS=-Xmx16g"));

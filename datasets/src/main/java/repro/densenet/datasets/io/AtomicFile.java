@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -61,11 +62,29 @@ public final class AtomicFile {
       writer.write(tmp);
       commit(tmp, abs);
       moved = true;
+    } catch (IOException e) {
+      throw named(abs, e);
     } finally {
       if (!moved) {
         Files.deleteIfExists(tmp);
       }
     }
+  }
+
+  /**
+   * {@code e} as a {@link FileSystemException} naming {@code target} when it names no file (a failed
+   * write such as {@code No space left on device} says only that), with the reason and what was
+   * kept; exceptions that already name a file are returned as they are.
+   */
+  public static IOException named(Path target, IOException e) {
+    if (e instanceof FileSystemException f && f.getFile() != null) {
+      return e;
+    }
+    String reason = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    FileSystemException named = new FileSystemException(target.toString(), null,
+        reason + " while writing it (" + (Files.exists(target) ? "the previous version is kept" : "nothing was written") + ")");
+    named.initCause(e);
+    return named;
   }
 
   /**

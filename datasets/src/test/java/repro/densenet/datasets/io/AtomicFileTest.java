@@ -44,7 +44,7 @@ class AtomicFileTest {
       Files.writeString(tmp, "half");
       throw new IOException("disk full");
     }));
-    assertEquals("disk full", e.getMessage());
+    assertEquals(target.toAbsolutePath() + ": disk full while writing it (the previous version is kept)", e.getMessage());
     assertEquals("old\n", Files.readString(target));
     assertEquals(0, leftovers(dir));
   }
