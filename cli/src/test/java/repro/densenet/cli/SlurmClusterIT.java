@@ -127,8 +127,16 @@ class SlurmClusterIT {
     assertEquals("[1]", resumed.get("resumedAtEpochs").toString(), "resumed after epoch 1");
     Path jobcomp = BASE.resolve("jobcomp.txt");
     System.out.println("job completion records (" + jobcomp + "):\n" + Files.readString(jobcomp));
-    System.out.println("sacct without slurmdbd: " + runAnyway(List.of("sacct", "-j", job1,
-        "-o", "JobID,JobName,State,ExitCode,Elapsed,MaxRSS")));
+    // sacct without slurmdbd: --completion reads the job completion records (JobCompType=jobcomp/filetxt)
+    String sacct = run(List.of("sacct", "--completion", "-j", job1 + "," + job2, "-P", "-n",
+        "-o", "JobID,JobName,State,ExitCode,Elapsed"), 30);
+    System.out.println("sacct --completion -j " + job1 + "," + job2 + ":\n" + sacct);
+    List<String[]> records = sacct.lines().filter(l -> !l.isBlank()).map(l -> l.split("\\|")).toList();
+    assertEquals(4, records.size(), "one completion record per array task of the two submissions:\n" + sacct);
+    assertEquals(1, records.stream().filter(r -> r[2].startsWith("CANCELLED")).count(),
+        "the cancelled task is recorded as CANCELLED:\n" + sacct);
+    assertEquals(3, records.stream().filter(r -> r[2].equals("COMPLETED") && r[3].equals("0:0")).count(),
+        "the other three tasks completed with exit code 0:\n" + sacct);
 
     // the same run straight through, outside Slurm, in another results directory
     Path straight = BASE.resolve("straight");
