@@ -194,12 +194,8 @@ public final class Safetensors {
     meta.put(SHA256_KEY, "0".repeat(64));
     byte[] placeholder = header(tensors, meta);
 
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
-    Path tmp = AtomicFile.createTemp(target, ".tmp");
-    boolean moved = false;
-    try {
+    // the one atomic writer: temp sibling, fsync, rename, the failed write named with what was kept
+    AtomicFile.write(file, tmp -> {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         MessageDigest sha = sha256();
         ch.position(8L + placeholder.length);
@@ -228,15 +224,7 @@ public final class Safetensors {
         ch.position(0);
         writeFully(ch, head);
       }
-      AtomicFile.commit(tmp, target);
-      moved = true;
-    } catch (IOException e) {
-      throw AtomicFile.named(target, e);
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
-    }
+    });
   }
 
   /** The JSON header padded with spaces so that {@code 8 + length} is a multiple of 8. */
