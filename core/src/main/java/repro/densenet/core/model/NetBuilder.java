@@ -9,14 +9,15 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
-import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
 import repro.densenet.core.tf.OutputGatedRelu;
+import repro.densenet.core.tf.RebuiltConcat;
 import repro.densenet.core.tf.RecomputedActivation;
+import repro.densenet.core.tf.TrainingBatchNorm;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -85,6 +86,15 @@ public final class NetBuilder {
   /** Multiply-adds of the convolutions and the classifier built so far, per image. */
   private long macsPerImage;
   private final boolean memoryEfficient;
+  /**
+   * Whether training batch norms over a concatenated state let the backward pass rebuild the
+   * state from its parts ({@link RebuiltConcat}) instead of keeping it: bitwise the same training,
+   * less memory. On by default; {@code -Ddensenet.bn.rebuildConcat=false} keeps every state, for
+   * A/B measurements (read when a builder is created).
+   */
+  private final boolean rebuildConcat;
+  /** Concatenated states (training), by identity of their operand, with their parts. */
+  private final Map<Operand<TFloat32>, RebuiltConcat> concats = new IdentityHashMap<>();
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
@@ -117,6 +127,9 @@ public final class NetBuilder {
     this.params = params;
     this.dropoutSeed = dropoutSeed;
     this.memoryEfficient = memoryEfficient && mode == Mode.TRAIN;
+    this.rebuildConcat =
+        mode == Mode.TRAIN
+            && Boolean.parseBoolean(System.getProperty("densenet.bn.rebuildConcat", "true"));
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */
@@ -192,7 +205,8 @@ public final class NetBuilder {
     } else if (memoryEfficient) {
       RecomputedActivation rebuild =
           new RecomputedActivation(
-              x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON);
+              x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON,
+              concats.get(x.op()));
       r = OutputGatedRelu.relu(tf, bn.y(), rebuild);
       recomputable.put(r, rebuild);
     } else {
@@ -223,16 +237,10 @@ public final class NetBuilder {
     Operand<TFloat32> meanRead = mean.read();
     Operand<TFloat32> varRead = var.read();
     if (mode == Mode.TRAIN) {
-      FusedBatchNorm<TFloat32, TFloat32> bn =
-          tf.nn.fusedBatchNorm(
-              x.op(),
-              gammaRead,
-              betaRead,
-              meanRead,
-              varRead,
-              FusedBatchNorm.epsilon(BN_EPSILON),
-              FusedBatchNorm.exponentialAvgFactor(BN_MOMENTUM),
-              FusedBatchNorm.isTraining(true));
+      TrainingBatchNorm.Result bn =
+          TrainingBatchNorm.build(
+              tf, x.op(), gammaRead, betaRead, meanRead, varRead, BN_EPSILON, BN_MOMENTUM,
+              concats.get(x.op()));
       bnUpdates.add(new BnUpdate(mean, bn.batchMean()));
       bnUpdates.add(new BnUpdate(var, bn.batchVariance()));
       y = bn.y();
@@ -262,7 +270,17 @@ public final class NetBuilder {
   /** Concatenation along channels. */
   public Tensor4 concat(Tensor4 a, Tensor4 b) {
     Operand<TFloat32> y = tf.concat(List.of(a.op(), b.op()), tf.constant(3));
+    if (rebuildConcat) {
+      List<Operand<TFloat32>> parts = new ArrayList<>(partsOf(a.op()));
+      parts.addAll(partsOf(b.op()));
+      concats.put(y, new RebuiltConcat(parts));
+    }
     return new Tensor4(y, a.height(), a.width(), a.channels() + b.channels());
+  }
+
+  private List<Operand<TFloat32>> partsOf(Operand<TFloat32> t) {
+    RebuiltConcat c = concats.get(t);
+    return c == null ? List.of(t) : c.parts();
   }
 
   /** The last {@code m} channels (partial connectivity). */

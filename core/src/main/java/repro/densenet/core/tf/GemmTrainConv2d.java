@@ -1,16 +1,10 @@
 package repro.densenet.core.tf;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -43,35 +37,18 @@ import org.tensorflow.types.TFloat32;
  * </ul>
  *
  * 1x1 convolutions need no shift: {@code y = X . F}, {@code dX = dy . F^T}, {@code dF = X^T .
- * dy}. The gradient is registered on an {@code IdentityN(StopGradient(y), x, w)} carrier (an op
- * type with no C++ gradient, whose first output is y): the forward ops themselves are never
- * differentiated, and the carrier's gradient receives dy and returns dx and dw. Geometry is
+ * dy}. The gradient hangs on an {@code IdentityN(StopGradient(y), x, w)} carrier ({@link
+ * CarrierGradients}): the forward ops themselves are never differentiated, and the carrier's
+ * gradient receives dy and returns dx and dw. Geometry is
  * recorded here at build time because a gradient function must not ask the graph for shapes
  * (TensorFlow holds the graph's lock while it runs; asking deadlocks).
  */
 public final class GemmTrainConv2d {
 
-  private static boolean registered;
-
-  /** Geometry {height, width, kernel, in, out} and optional rebuilt input of every carrier. */
+  /** Geometry {height, width, kernel, in, out} and optional rebuilt input of a convolution. */
   private record Conv(int height, int width, int kernel, int in, int out, RecomputedActivation recomputed) {}
 
-  private static final Map<Graph, Map<String, Conv>> CREATED =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
   private GemmTrainConv2d() {}
-
-  /** Registers the IdentityN gradient once per process. */
-  public static synchronized void ensureGradientRegistered() {
-    if (registered) {
-      return;
-    }
-    if (!TensorFlow.registerCustomGradient("IdentityN", GemmTrainConv2d::gradient)) {
-      throw new IllegalStateException(
-          "cannot register the IdentityN gradient used by GemmTrainConv2d: one is already registered");
-    }
-    registered = true;
-  }
 
   /**
    * Whether the training graph computes this geometry with {@link #conv2d}: the geometries for
@@ -94,7 +71,6 @@ public final class GemmTrainConv2d {
       throw new IllegalArgumentException(
           "GemmTrainConv2d does not handle " + kernel + "x" + kernel + " convolutions of " + in + " channels");
     }
-    ensureGradientRegistered();
     int taps = kernel * kernel;
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, in}));
     Operand<TFloat32> z = tf.linalg.matMul(rows, filterMatrix(tf, w, kernel, in, out));
@@ -108,13 +84,8 @@ public final class GemmTrainConv2d {
               forwardShift(tf, kernel, out), List.of(1L, 1L, 1L, 1L), "SAME");
       y = tf.sum(tf.reshape(shifted, tf.constant(new int[] {-1, height, width, out, taps})), tf.constant(4));
     }
-    IdentityN carrier = tf.identityN(List.of(tf.stopGradient(y), x, w));
-    CREATED
-        .computeIfAbsent((Graph) carrier.op().env(), g -> new ConcurrentHashMap<>())
-        .put(carrier.op().name(), new Conv(height, width, kernel, in, out, recomputed));
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> result = (Operand<TFloat32>) carrier.output().get(0);
-    return result;
+    Conv c = new Conv(height, width, kernel, in, out, recomputed);
+    return CarrierGradients.carry(tf, y, List.of(x, w), (gtf, op, grads) -> gradient(gtf, op, grads, c));
   }
 
   /** [k, k, c, o] -> [c, o, k, k] -> [c, o*k*k]: column r*k*k + t is tap t's weight for output r. */
@@ -128,13 +99,7 @@ public final class GemmTrainConv2d {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
-    Map<String, Conv> ours = CREATED.get(op.env());
-    Conv c = ours == null ? null : ours.get(op.name());
-    if (c == null) {
-      throw new IllegalStateException(
-          "IdentityN op " + op.name() + " was not created by GemmTrainConv2d; its gradient is unknown");
-    }
+  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs, Conv c) {
     Operand<TFloat32> dy = (Operand<TFloat32>) gradOutputs.get(0);
     Operand<TFloat32> w = (Operand<TFloat32>) op.input(2);
     Operand<TFloat32> x = c.recomputed() == null ? (Operand<TFloat32>) op.input(1) : c.recomputed().rebuild(tf, dy);
@@ -150,9 +115,16 @@ public final class GemmTrainConv2d {
     }
     Operand<TFloat32> f = filterMatrix(tf, w, k, c.in(), c.out());
     Operand<TFloat32> dxRows = tf.linalg.matMul(dz, f, MatMul.transposeB(true));
-    Operand<TFloat32> dx = tf.reshape(dxRows, tf.constant(new int[] {-1, c.height(), c.width(), c.in()}));
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, c.in()}));
     Operand<TFloat32> df = tf.linalg.matMul(rows, dz, MatMul.transposeA(true));
+    // The input gradient leaves this layer only together with the filter gradient: without this
+    // barrier TensorFlow's executor ran every filter-gradient MatMul at the very end of the
+    // backward pass, keeping each layer's input x and its nine-tap gradient dz (9x the output
+    // gradient) alive until then. Both outputs are used, so the graph optimiser keeps the wait.
+    IdentityN order = tf.identityN(List.of(dxRows, df));
+    dxRows = (Operand<TFloat32>) order.output().get(0);
+    df = (Operand<TFloat32>) order.output().get(1);
+    Operand<TFloat32> dx = tf.reshape(dxRows, tf.constant(new int[] {-1, c.height(), c.width(), c.in()}));
     Operand<TFloat32> dw =
         k == 1
             ? tf.reshape(df, tf.constant(new int[] {1, 1, c.in(), c.out()}))

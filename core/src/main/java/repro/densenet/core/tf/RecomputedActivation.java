@@ -33,6 +33,7 @@ public final class RecomputedActivation {
   private final Operand<TFloat32> movingVariance;
   private final int channels;
   private final float epsilon;
+  private final RebuiltConcat rebuiltInput;
   private Operand<TFloat32> rebuilt;
 
   /**
@@ -53,6 +54,22 @@ public final class RecomputedActivation {
       Operand<TFloat32> movingVariance,
       int channels,
       float epsilon) {
+    this(x, gamma, beta, movingVariance, channels, epsilon, null);
+  }
+
+  /**
+   * As above; if {@code rebuiltInput} is not null, {@code x} is that concatenation and the rebuild
+   * reads it rebuilt too (so neither the state nor the activation is kept).
+   */
+  public RecomputedActivation(
+      Operand<TFloat32> x,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> movingVariance,
+      int channels,
+      float epsilon,
+      RebuiltConcat rebuiltInput) {
+    this.rebuiltInput = rebuiltInput;
     this.x = x;
     this.gamma = gamma;
     this.beta = beta;
@@ -73,13 +90,20 @@ public final class RecomputedActivation {
       // uses the batch's statistics, the moving-statistic outputs are the batch's too and are
       // discarded), but it makes the rebuild wait for the gradient. Control dependencies are
       // not an option: TensorFlow Java drops them on ops built inside a gradient function.
+      Operand<TFloat32> input = x;
+      Operand<TFloat32> gate = after;
+      if (rebuiltInput != null) {
+        RebuiltConcat.Rebuilt state = rebuiltInput.rebuild(tf, after);
+        input = state.state();
+        gate = state.after();
+      }
       Operand<TFloat32> first =
-          tf.slice(tf.reshape(after, tf.constant(new int[] {-1})), tf.constant(new int[] {0}),
+          tf.slice(tf.reshape(gate, tf.constant(new int[] {-1})), tf.constant(new int[] {0}),
               tf.constant(new int[] {1}));
       Operand<TFloat32> waitFor = tf.broadcastTo(first, tf.constant(new int[] {channels}));
       FusedBatchNorm<TFloat32, TFloat32> bn =
           tf.nn.fusedBatchNorm(
-              x,
+              input,
               gamma,
               beta,
               waitFor,

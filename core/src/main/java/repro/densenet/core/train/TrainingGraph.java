@@ -18,6 +18,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyMomentum;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -175,10 +177,23 @@ public final class TrainingGraph implements AutoCloseable {
         addStateAccess(tf, e.getKey(), e.getValue(), params.byName(baseName(e.getKey())).shape());
       }
 
+      // TensorFlow's dependency optimiser bypasses the IdentityN that makes each convolution's
+      // input gradient wait for its filter gradient (GemmTrainConv2d); without that wait the
+      // single inter-op thread's LIFO queue ran every filter gradient at the end of the backward
+      // pass, keeping all layers' activations and tap gradients alive (DenseNet-22, 16x16,
+      // batch 32: allocator peak 67.7 MB instead of 58.3). The optimiser only rewrites graph
+      // structure, never arithmetic; -Ddensenet.grappler.dependency=true restores it for A/B.
+      boolean dependencyOptimizer = Boolean.getBoolean("densenet.grappler.dependency");
       ConfigProto config =
           ConfigProto.newBuilder()
               .setIntraOpParallelismThreads(threads)
               .setInterOpParallelismThreads(1)
+              .setGraphOptions(
+                  GraphOptions.newBuilder()
+                      .setRewriteOptions(
+                          RewriterConfig.newBuilder()
+                              .setDependencyOptimization(
+                                  dependencyOptimizer ? RewriterConfig.Toggle.DEFAULT : RewriterConfig.Toggle.OFF)))
               .build();
       session = new Session(graph, config);
       ok = true;
