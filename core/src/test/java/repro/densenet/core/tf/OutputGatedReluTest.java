@@ -80,14 +80,11 @@ class OutputGatedReluTest {
             continue;
           }
           trainingBns++;
-          // output 0 (y) feeds only the forward ReLU (directly and through StopGradient)
+          // output 0 (y) feeds only the forward ReLU (directly, through StopGradient, and through
+          // the IdentityN carrier of a batch norm over a rebuilt state, whose output 0 is y)
           for (GraphOperation consumer : op.consumers(0)) {
             List<GraphOperation> users = new ArrayList<>();
-            if (consumer.type().equals("StopGradient")) {
-              users.addAll(consumer.consumers(0));
-            } else {
-              users.add(consumer);
-            }
+            passThrough(consumer, users);
             for (GraphOperation u : users) {
               if (!u.type().equals("ReluGrad") || u.name().contains("gradients")) {
                 kept.add(op.name() + " -> " + u.type() + " " + u.name());
@@ -98,6 +95,18 @@ class OutputGatedReluTest {
         assertTrue(trainingBns > 0, spec.name());
         assertTrue(kept.isEmpty(), spec.name() + ": " + kept);
       }
+    }
+  }
+
+  /** The consumers of {@code op}'s value, looking through StopGradient and forward IdentityN carriers. */
+  private static void passThrough(GraphOperation op, List<GraphOperation> users) {
+    boolean carrier = op.type().equals("IdentityN") && !op.name().contains("gradients");
+    if (op.type().equals("StopGradient") || carrier) {
+      for (GraphOperation c : op.consumers(0)) {
+        passThrough(c, users);
+      }
+    } else {
+      users.add(op);
     }
   }
 
