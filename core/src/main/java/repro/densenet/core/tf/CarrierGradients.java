@@ -1,5 +1,6 @@
 package repro.densenet.core.tf;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
+import org.tensorflow.types.family.TType;
 
 /**
  * Custom gradients for computations TensorFlow Java cannot otherwise differentiate our way: the
@@ -67,10 +69,10 @@ public final class CarrierGradients {
    * differentiates it with {@code gradient}.
    */
   @SuppressWarnings("unchecked")
-  public static <T extends org.tensorflow.types.family.TType> Operand<T> carry(
+  public static <T extends TType> Operand<T> carry(
       Ops tf, Operand<T> y, List<Operand<?>> inputs, Gradient gradient) {
     ensureRegistered();
-    List<Operand<?>> all = new java.util.ArrayList<>(inputs.size() + 1);
+    List<Operand<?>> all = new ArrayList<>(inputs.size() + 1);
     all.add(tf.stopGradient(y));
     all.addAll(inputs);
     IdentityN carrier = tf.identityN(all);

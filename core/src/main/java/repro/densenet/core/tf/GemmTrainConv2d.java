@@ -120,7 +120,8 @@ public final class GemmTrainConv2d {
     // The input gradient leaves this layer only together with the filter gradient: without this
     // barrier TensorFlow's executor ran every filter-gradient MatMul at the very end of the
     // backward pass, keeping each layer's input x and its nine-tap gradient dz (9x the output
-    // gradient) alive until then. Both outputs are used, so the graph optimiser keeps the wait.
+    // gradient) alive until then. TensorFlow's dependency optimiser removes this IdentityN, so
+    // TrainingGraph turns that optimiser off (RebuiltConcatTest checks the effect in a trace).
     IdentityN order = tf.identityN(List.of(dxRows, df));
     dxRows = (Operand<TFloat32>) order.output().get(0);
     df = (Operand<TFloat32>) order.output().get(1);

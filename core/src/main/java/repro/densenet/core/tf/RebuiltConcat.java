@@ -23,11 +23,10 @@ import org.tensorflow.types.TFloat32;
  * pass through an {@code IdentityN(gradient, parts...)} barrier (it forwards buffers, nothing is
  * copied): its outputs exist only when all its inputs do, so the concatenation cannot run during
  * the forward pass. The caller must consume the barrier's first output (the gradient passed
- * through) in place of the gradient: TensorFlow's graph optimiser (its model pruner) rewrites an
- * {@code IdentityN} with an unused output to drop that input, which here would drop the wait
- * (measured: every rebuild then ran in the forward pass). A control dependency would not do
- * either: TensorFlow Java drops those on ops built inside a gradient function (see {@link
- * RecomputedActivation}).
+ * through) in place of the gradient: with that output unused, TensorFlow's graph optimiser
+ * rewrote the barrier and every rebuild ran in the forward pass (measured in a step trace). A
+ * control dependency would not do either: TensorFlow Java drops those on ops built inside a
+ * gradient function (see {@link RecomputedActivation}).
  */
 public final class RebuiltConcat {
 
@@ -65,8 +64,8 @@ public final class RebuiltConcat {
       return new Rebuilt(rebuilt, after);
     }
     List<Operand<?>> barrierInputs = new ArrayList<>(parts.size() + 1);
-      barrierInputs.add(after);
-      barrierInputs.addAll(parts);
+    barrierInputs.add(after);
+    barrierInputs.addAll(parts);
     IdentityN barrier = tf.identityN(barrierInputs);
     List<Operand<TFloat32>> gated = new ArrayList<>(parts.size());
     for (int i = 1; i <= parts.size(); i++) {
