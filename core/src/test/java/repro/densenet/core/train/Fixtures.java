@@ -38,4 +38,18 @@ final class Fixtures {
   static TInt32 labelTensor(int[] y) {
     return TInt32.vectorOf(y);
   }
+
+  /** The state after six training steps of {@code spec} on 8x8x3 images (batch n, 2 threads). */
+  static java.util.Map<String, float[]> stateAfterSixSteps(
+      repro.densenet.core.model.ModelSpec spec, boolean memoryEfficient, float[] x, int[] y, int n) {
+    try (TrainingGraph g = new TrainingGraph(spec, 8, 8, 3, 10, TrainingSpec.paper(1, 5), 2, memoryEfficient);
+        TFloat32 xt = imageTensor(x, n, 8, 8, 3);
+        TInt32 yt = labelTensor(y)) {
+      g.initialize(5);
+      for (int step = 0; step < 6; step++) {
+        g.trainStep(xt, yt, 0.1f, new long[] {5, step});
+      }
+      return g.readState();
+    }
+  }
 }

@@ -9,15 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.Result;
-import org.tensorflow.proto.AllocatorMemoryUsed;
-import org.tensorflow.proto.DeviceStepStats;
-import org.tensorflow.proto.NodeExecStats;
-import org.tensorflow.proto.RunMetadata;
-import org.tensorflow.proto.RunOptions;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.ResNetSpec;
@@ -42,8 +33,8 @@ class MemoryEfficientTest {
     float[] x = Fixtures.images(n, 8, 8, 3, 3);
     int[] y = Fixtures.labels(n, 10, 4);
     for (ModelSpec spec : SPECS) {
-      Map<String, float[]> plain = train(spec, false, x, y, n);
-      Map<String, float[]> lean = train(spec, true, x, y, n);
+      Map<String, float[]> plain = Fixtures.stateAfterSixSteps(spec, false, x, y, n);
+      Map<String, float[]> lean = Fixtures.stateAfterSixSteps(spec, true, x, y, n);
       assertEquals(plain.keySet(), lean.keySet(), spec.name());
       for (String k : plain.keySet()) {
         assertArrayEquals(plain.get(k), lean.get(k), spec.name() + " " + k);
@@ -89,78 +80,19 @@ class MemoryEfficientTest {
   @Test
   void rebuildsRunAndLowerThePeakAllocation() {
     ModelSpec spec = DenseNetSpec.paper(22, 12);
-    long[] plain = tracedStep(spec, false);
-    long[] lean = tracedStep(spec, true);
-    assertEquals(2 * plain[0], lean[0], "batch norms executed (plain " + plain[0] + ")");
+    TracedStep plain = TracedStep.run(spec, false);
+    TracedStep lean = TracedStep.run(spec, true);
+    long bns = plain.count("FusedBatchNormV3");
+    assertEquals(2 * bns, lean.count("FusedBatchNormV3"), "batch norms executed (plain " + bns + ")");
     // every forward batch norm runs before the loss; every rebuild after it
-    assertEquals(plain[0], plain[2], "plain batch norms before the loss");
-    assertEquals(plain[0], lean[2], "batch norms before the loss with rebuilding");
-    System.out.printf("allocator peak in use: %d bytes kept, %d rebuilt%n", plain[1], lean[1]);
-    assertTrue(lean[1] < plain[1] * 0.85, "peak bytes in use " + lean[1] + " vs " + plain[1]);
-  }
-
-  /**
-   * {FusedBatchNormV3 kernels executed, peak allocator bytes in use, batch norms started before
-   * the loss} of one traced step.
-   */
-  private static long[] tracedStep(ModelSpec spec, boolean memoryEfficient) {
-    int n = 32;
-    int s = 16;
-    try (TrainingGraph g = new TrainingGraph(spec, s, s, 3, 10, TrainingSpec.paper(1, 5), 2, memoryEfficient);
-        TFloat32 xt = Fixtures.imageTensor(Fixtures.images(n, s, s, 3, 1), n, s, s, 3);
-        TInt32 yt = Fixtures.labelTensor(Fixtures.labels(n, 10, 2));
-        TFloat32 lr = TFloat32.scalarOf(0.1f);
-        TInt64 seed = TInt64.vectorOf(1, 2)) {
-      g.initialize(5);
-      RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
-      long[] out = new long[3];
-      // the first run optimises the graph; trace the second
-      for (int run = 0; run < 2; run++) {
-        try (Result r =
-            g.session().runner().feed("train_images", xt).feed("train_labels", yt)
-                .feed("learning_rate", lr).feed("dropout_seed", seed).addTarget("train_step")
-                .setOptions(trace).runAndFetchMetadata()) {
-          if (run == 0) {
-            continue;
-          }
-          RunMetadata md = r.getMetadata().orElseThrow();
-          long lossStart = Long.MAX_VALUE;
-          List<Long> bnStarts = new ArrayList<>();
-          for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
-            for (NodeExecStats node : d.getNodeStatsList()) {
-              if (node.getTimelineLabel().contains("SoftmaxCrossEntropyWithLogits(")) {
-                lossStart = Math.min(lossStart, node.getAllStartMicros());
-              }
-              if (node.getTimelineLabel().contains("FusedBatchNormV3(")) {
-                out[0]++;
-                bnStarts.add(node.getAllStartMicros());
-              }
-              for (AllocatorMemoryUsed m : node.getMemoryList()) {
-                out[1] = Math.max(out[1], m.getAllocatorBytesInUse());
-              }
-            }
-          }
-          final long loss = lossStart;
-          out[2] = bnStarts.stream().filter(t -> t < loss).count();
-        }
-      }
-      return out;
-    }
+    assertEquals(bns, plain.countBeforeLoss("FusedBatchNormV3"), "plain batch norms before the loss");
+    assertEquals(bns, lean.countBeforeLoss("FusedBatchNormV3"), "batch norms before the loss with rebuilding");
+    System.out.printf("allocator peak in use: %d bytes kept, %d rebuilt%n", plain.peakBytes(), lean.peakBytes());
+    assertTrue(lean.peakBytes() < plain.peakBytes() * 0.85,
+        "peak bytes in use " + lean.peakBytes() + " vs " + plain.peakBytes());
   }
 
   private static boolean isBackward(GraphOperation op) {
     return op.name().startsWith("gradients");
-  }
-
-  private static Map<String, float[]> train(ModelSpec spec, boolean memoryEfficient, float[] x, int[] y, int n) {
-    try (TrainingGraph g = new TrainingGraph(spec, 8, 8, 3, 10, TrainingSpec.paper(1, 5), 2, memoryEfficient);
-        TFloat32 xt = Fixtures.imageTensor(x, n, 8, 8, 3);
-        TInt32 yt = Fixtures.labelTensor(y)) {
-      g.initialize(5);
-      for (int step = 0; step < 6; step++) {
-        g.trainStep(xt, yt, 0.1f, new long[] {5, step});
-      }
-      return g.readState();
-    }
   }
 }

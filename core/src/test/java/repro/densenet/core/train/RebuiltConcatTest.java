@@ -10,15 +10,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.Result;
-import org.tensorflow.proto.AllocatorMemoryUsed;
-import org.tensorflow.proto.DeviceStepStats;
-import org.tensorflow.proto.NodeExecStats;
-import org.tensorflow.proto.RunMetadata;
-import org.tensorflow.proto.RunOptions;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
 
@@ -44,8 +35,8 @@ class RebuiltConcatTest {
     int[] y = Fixtures.labels(n, 10, 4);
     for (ModelSpec spec : SPECS) {
       for (boolean memoryEfficient : new boolean[] {false, true}) {
-        Map<String, float[]> kept = withRebuild(false, () -> train(spec, memoryEfficient, x, y, n));
-        Map<String, float[]> rebuilt = withRebuild(true, () -> train(spec, memoryEfficient, x, y, n));
+        Map<String, float[]> kept = withRebuild(false, () -> Fixtures.stateAfterSixSteps(spec, memoryEfficient, x, y, n));
+        Map<String, float[]> rebuilt = withRebuild(true, () -> Fixtures.stateAfterSixSteps(spec, memoryEfficient, x, y, n));
         String what = spec.name() + (memoryEfficient ? " memory-efficient" : "");
         assertEquals(kept.keySet(), rebuilt.keySet(), what);
         for (String k : kept.keySet()) {
@@ -77,15 +68,18 @@ class RebuiltConcatTest {
   @Test
   void rebuildsRunAfterTheLossAndLowerThePeakAllocation() {
     ModelSpec spec = DenseNetSpec.paper(22, 12);
-    long[] kept = withRebuild(false, () -> tracedStep(spec));
-    long[] rebuilt = withRebuild(true, () -> tracedStep(spec));
+    TracedStep kept = withRebuild(false, () -> TracedStep.run(spec, false));
+    TracedStep rebuilt = withRebuild(true, () -> TracedStep.run(spec, false));
+    long concats = kept.count("ConcatV2");
     // DenseNet-22: 3 blocks of 6 layers; 5 of each block's 6 layer inputs, each transition's
     // input and the final batch norm's input are concatenations: 18 rebuilt
-    assertEquals(kept[0] + 18, rebuilt[0], "concatenations executed (kept " + kept[0] + ")");
-    assertEquals(kept[0], kept[2], "concatenations before the loss, keeping the states");
-    assertEquals(kept[0], rebuilt[2], "concatenations before the loss, rebuilding them");
-    System.out.printf("allocator peak in use: %d bytes keeping the states, %d rebuilding them%n", kept[1], rebuilt[1]);
-    assertTrue(rebuilt[1] < kept[1] * 0.8, "peak bytes in use " + rebuilt[1] + " vs " + kept[1]);
+    assertEquals(concats + 18, rebuilt.count("ConcatV2"), "concatenations executed (kept " + concats + ")");
+    assertEquals(concats, kept.countBeforeLoss("ConcatV2"), "concatenations before the loss, keeping the states");
+    assertEquals(concats, rebuilt.countBeforeLoss("ConcatV2"), "concatenations before the loss, rebuilding them");
+    System.out.printf("allocator peak in use: %d bytes keeping the states, %d rebuilding them%n",
+        kept.peakBytes(), rebuilt.peakBytes());
+    assertTrue(rebuilt.peakBytes() < kept.peakBytes() * 0.8,
+        "peak bytes in use " + rebuilt.peakBytes() + " vs " + kept.peakBytes());
   }
 
   /**
@@ -97,12 +91,12 @@ class RebuiltConcatTest {
   @Test
   void backwardPassMemoryStaysNearTheForwardPeak() {
     ModelSpec spec = DenseNetSpec.paper(22, 12);
-    long[] ordered = tracedStep(spec);
+    TracedStep ordered = TracedStep.run(spec, false);
     String before = System.getProperty("densenet.grappler.dependency");
-    long[] unordered;
+    TracedStep unordered;
     System.setProperty("densenet.grappler.dependency", "true");
     try {
-      unordered = tracedStep(spec);
+      unordered = TracedStep.run(spec, false);
     } finally {
       if (before == null) {
         System.clearProperty("densenet.grappler.dependency");
@@ -112,10 +106,12 @@ class RebuiltConcatTest {
     }
     System.out.printf(
         "allocator bytes at the loss / peak: ordered %d / %d, dependency optimiser on %d / %d%n",
-        ordered[3], ordered[1], unordered[3], unordered[1]);
-    assertTrue(ordered[1] < ordered[3] * 1.1, "ordered: peak " + ordered[1] + " vs " + ordered[3] + " at the loss");
-    assertTrue(unordered[1] > unordered[3] * 1.1,
-        "control, dependency optimiser on: peak " + unordered[1] + " vs " + unordered[3] + " at the loss");
+        ordered.bytesAtLoss(), ordered.peakBytes(), unordered.bytesAtLoss(), unordered.peakBytes());
+    assertTrue(ordered.peakBytes() < ordered.bytesAtLoss() * 1.1,
+        "ordered: peak " + ordered.peakBytes() + " vs " + ordered.bytesAtLoss() + " at the loss");
+    assertTrue(unordered.peakBytes() > unordered.bytesAtLoss() * 1.1,
+        "control, dependency optimiser on: peak " + unordered.peakBytes() + " vs " + unordered.bytesAtLoss()
+            + " at the loss");
   }
 
   private static <T> T withRebuild(boolean rebuild, Supplier<T> body) {
@@ -159,71 +155,7 @@ class RebuiltConcatTest {
     }
   }
 
-  /**
-   * {ConcatV2 kernels executed, peak allocator bytes in use, concatenations started before the
-   * loss, allocator bytes in use when the loss started}.
-   */
-  private static long[] tracedStep(ModelSpec spec) {
-    int n = 32;
-    int s = 16;
-    try (TrainingGraph g = new TrainingGraph(spec, s, s, 3, 10, TrainingSpec.paper(1, 5), 2, false);
-        TFloat32 xt = Fixtures.imageTensor(Fixtures.images(n, s, s, 3, 1), n, s, s, 3);
-        TInt32 yt = Fixtures.labelTensor(Fixtures.labels(n, 10, 2));
-        TFloat32 lr = TFloat32.scalarOf(0.1f);
-        TInt64 seed = TInt64.vectorOf(1, 2)) {
-      g.initialize(5);
-      RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
-      long[] out = new long[4];
-      // the first run optimises the graph; trace the second
-      for (int run = 0; run < 2; run++) {
-        try (Result r =
-            g.session().runner().feed("train_images", xt).feed("train_labels", yt)
-                .feed("learning_rate", lr).feed("dropout_seed", seed).addTarget("train_step")
-                .setOptions(trace).runAndFetchMetadata()) {
-          if (run == 0) {
-            continue;
-          }
-          RunMetadata md = r.getMetadata().orElseThrow();
-          long lossStart = Long.MAX_VALUE;
-          List<Long> starts = new ArrayList<>();
-          for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
-            for (NodeExecStats node : d.getNodeStatsList()) {
-              if (node.getTimelineLabel().contains("SoftmaxCrossEntropyWithLogits(")) {
-                lossStart = Math.min(lossStart, node.getAllStartMicros());
-                for (AllocatorMemoryUsed m : node.getMemoryList()) {
-                  out[3] = Math.max(out[3], m.getAllocatorBytesInUse());
-                }
-              }
-              if (node.getTimelineLabel().contains("ConcatV2(")) {
-                out[0]++;
-                starts.add(node.getAllStartMicros());
-              }
-              for (AllocatorMemoryUsed m : node.getMemoryList()) {
-                out[1] = Math.max(out[1], m.getAllocatorBytesInUse());
-              }
-            }
-          }
-          final long loss = lossStart;
-          out[2] = starts.stream().filter(t -> t < loss).count();
-        }
-      }
-      return out;
-    }
-  }
-
   private static boolean isBackward(GraphOperation op) {
     return op.name().startsWith("gradients");
-  }
-
-  private static Map<String, float[]> train(ModelSpec spec, boolean memoryEfficient, float[] x, int[] y, int n) {
-    try (TrainingGraph g = new TrainingGraph(spec, 8, 8, 3, 10, TrainingSpec.paper(1, 5), 2, memoryEfficient);
-        TFloat32 xt = Fixtures.imageTensor(x, n, 8, 8, 3);
-        TInt32 yt = Fixtures.labelTensor(y)) {
-      g.initialize(5);
-      for (int step = 0; step < 6; step++) {
-        g.trainStep(xt, yt, 0.1f, new long[] {5, step});
-      }
-      return g.readState();
-    }
   }
 }
