@@ -14,6 +14,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
+import repro.densenet.core.tf.FusedBnRelu;
 import repro.densenet.core.tf.OutputGatedRelu;
 import repro.densenet.core.tf.RebuiltConcat;
 import repro.densenet.core.tf.RecomputedActivation;
@@ -93,6 +94,13 @@ public final class NetBuilder {
    * A/B measurements (read when a builder is created).
    */
   private final boolean rebuildConcat;
+  /**
+   * Whether training BN-ReLUs run as the project's native op over the state's parts ({@link
+   * FusedBnRelu}) instead of TensorFlow's concatenation, batch norm and ReLU. On by default;
+   * {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops, for A/B measurements and for the
+   * tests of that path (read when a builder is created).
+   */
+  private final boolean fusedBnRelu;
   /** Concatenated states (training), by identity of their operand, with their parts. */
   private final Map<Operand<TFloat32>, RebuiltConcat> concats = new IdentityHashMap<>();
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
@@ -130,6 +138,8 @@ public final class NetBuilder {
     this.rebuildConcat =
         mode == Mode.TRAIN
             && Boolean.parseBoolean(System.getProperty("densenet.bn.rebuildConcat", "true"));
+    this.fusedBnRelu =
+        mode == Mode.TRAIN && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */
@@ -196,6 +206,9 @@ public final class NetBuilder {
 
   /** Batch normalisation followed by ReLU. */
   public Tensor4 bnRelu(String name, Tensor4 x) {
+    if (fusedBnRelu) {
+      return fusedBnRelu(name, x);
+    }
     BnOperands bn = batchNormOperands(name, x);
     // Training: a ReLU whose gradient reads its output, so the BN output is freed after the
     // forward pass (TensorFlow's own Relu gradient keeps it: a third copy of every layer's state).
@@ -206,13 +219,41 @@ public final class NetBuilder {
       RecomputedActivation rebuild =
           new RecomputedActivation(
               x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON,
-              concats.get(x.op()));
+              rebuildConcat ? concats.get(x.op()) : null);
       r = OutputGatedRelu.relu(tf, bn.y(), rebuild);
       recomputable.put(r, rebuild);
     } else {
       r = OutputGatedRelu.relu(tf, bn.y());
     }
     return new Tensor4(r, x.height(), x.width(), x.channels());
+  }
+
+  /** Training BN-ReLU as one native op over the parts of x (x itself if it is no concatenation). */
+  private Tensor4 fusedBnRelu(String name, Tensor4 x) {
+    BnParams p = bnParams(name, x.channels());
+    FusedBnRelu.Result r =
+        FusedBnRelu.build(
+            tf, partsOf(x.op()), p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
+            BN_EPSILON, BN_MOMENTUM, x.height(), x.width(), x.channels());
+    bnUpdates.add(new BnUpdate(p.mean(), r.movingMean()));
+    bnUpdates.add(new BnUpdate(p.var(), r.movingVariance()));
+    if (memoryEfficient) {
+      recomputable.put(r.y(), r.recomputed());
+    }
+    return new Tensor4(r.y(), x.height(), x.width(), x.channels());
+  }
+
+  /** A batch norm's parameters. */
+  private record BnParams(
+      Parameters.Param gamma, Parameters.Param beta, Parameters.Param mean, Parameters.Param var) {}
+
+  private BnParams bnParams(String name, int channels) {
+    Shape c = Shape.of(channels);
+    return new BnParams(
+        params.get(tf, name + ".gamma", ParamKind.BN_GAMMA, c),
+        params.get(tf, name + ".beta", ParamKind.BN_BETA, c),
+        params.get(tf, name + ".moving_mean", ParamKind.BN_MOVING_MEAN, c),
+        params.get(tf, name + ".moving_variance", ParamKind.BN_MOVING_VARIANCE, c));
   }
 
   /** A batch norm's output and the parameter reads it used. */
@@ -225,12 +266,11 @@ public final class NetBuilder {
   }
 
   private BnOperands batchNormOperands(String name, Tensor4 x) {
-    Shape c = Shape.of(x.channels());
-    Parameters.Param gamma = params.get(tf, name + ".gamma", ParamKind.BN_GAMMA, c);
-    Parameters.Param beta = params.get(tf, name + ".beta", ParamKind.BN_BETA, c);
-    Parameters.Param mean = params.get(tf, name + ".moving_mean", ParamKind.BN_MOVING_MEAN, c);
-    Parameters.Param var =
-        params.get(tf, name + ".moving_variance", ParamKind.BN_MOVING_VARIANCE, c);
+    BnParams p = bnParams(name, x.channels());
+    Parameters.Param gamma = p.gamma();
+    Parameters.Param beta = p.beta();
+    Parameters.Param mean = p.mean();
+    Parameters.Param var = p.var();
     Operand<TFloat32> y;
     Operand<TFloat32> gammaRead = gamma.read();
     Operand<TFloat32> betaRead = beta.read();
@@ -240,7 +280,7 @@ public final class NetBuilder {
       TrainingBatchNorm.Result bn =
           TrainingBatchNorm.build(
               tf, x.op(), gammaRead, betaRead, meanRead, varRead, BN_EPSILON, BN_MOMENTUM,
-              concats.get(x.op()));
+              rebuildConcat ? concats.get(x.op()) : null);
       bnUpdates.add(new BnUpdate(mean, bn.batchMean()));
       bnUpdates.add(new BnUpdate(var, bn.batchVariance()));
       y = bn.y();
@@ -270,7 +310,7 @@ public final class NetBuilder {
   /** Concatenation along channels. */
   public Tensor4 concat(Tensor4 a, Tensor4 b) {
     Operand<TFloat32> y = tf.concat(List.of(a.op(), b.op()), tf.constant(3));
-    if (rebuildConcat) {
+    if (rebuildConcat || fusedBnRelu) {
       List<Operand<TFloat32>> parts = new ArrayList<>(partsOf(a.op()));
       parts.addAll(partsOf(b.op()));
       concats.put(y, new RebuiltConcat(parts));

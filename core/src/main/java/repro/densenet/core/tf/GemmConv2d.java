@@ -2,8 +2,6 @@ package repro.densenet.core.tf;
 
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -25,9 +23,9 @@ import org.tensorflow.types.TFloat32;
  *       k*k*o], giving for every pixel the contribution it would make to each of the k*k output
  *       positions it touches (tap t = i*k + j in channels t*o .. t*o + o - 1);
  *   <li>shift and add: output pixel (h, w) sums tap (i, j)'s channels of pixel (h + i - p, w + j -
- *       p), zero outside the image (p = k / 2). A depthwise convolution with a fixed one-hot
- *       filter (channel t*o + r has weight 1 at position (i, j) only) does the shifts, and a sum
- *       over the k*k taps does the adds.
+ *       p), zero outside the image (p = k / 2): {@link NativeOps#shiftAdd}, one of the project's
+ *       own kernels (a depthwise convolution with one-hot filters did it before, at k*k
+ *       multiply-adds per element).
  * </ol>
  *
  * The result equals Conv2D up to float32 rounding (summation order differs; see {@code
@@ -92,29 +90,7 @@ public final class GemmConv2d {
     if (kernel == 1) {
       return z;
     }
-    Operand<TFloat32> shifted =
-        tf.nn.depthwiseConv2dNative(
-            z, shiftFilter(tf, kernel, outChannels), List.of(1L, 1L, 1L, 1L), "SAME");
-    return tf.sum(
-        tf.reshape(shifted, tf.constant(new int[] {-1, height, width, taps, outChannels})),
-        tf.constant(3));
-  }
-
-  /**
-   * The fixed depthwise filter [k, k, k*k*o, 1]: channel t*o + r (tap t = i*k + j) is 1 at (i, j)
-   * and 0 elsewhere, so the depthwise convolution moves each tap's partial sums to the output
-   * pixel they belong to.
-   */
-  private static Operand<TFloat32> shiftFilter(Ops tf, int kernel, int outChannels) {
-    int taps = kernel * kernel;
-    int channels = taps * outChannels;
-    float[] f = new float[taps * channels];
-    for (int t = 0; t < taps; t++) {
-      for (int r = 0; r < outChannels; r++) {
-        // layout [i, j, channel, 1]: spatial position t = i*k + j, channel t*o + r
-        f[t * channels + t * outChannels + r] = 1f;
-      }
-    }
-    return tf.constant(Shape.of(kernel, kernel, channels, 1), DataBuffers.of(f, true, false));
+    return tf.reshape(
+        NativeOps.shiftAdd(tf, z, kernel), tf.constant(new int[] {-1, height, width, outChannels}));
   }
 }

@@ -5,8 +5,6 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.op.linalg.MatMul;
@@ -26,14 +24,13 @@ import org.tensorflow.types.TFloat32;
  * <p>How, for k x k (k odd, p = k / 2), c input and o output channels, tap t = i*k + j:
  *
  * <ul>
- *   <li>forward: {@code z = X . F} with X the [N*H*W, c] input and F the filter as [c, o*k*k]
- *       (column r*k*k + t is tap t's weight for output r); a depthwise convolution with a fixed
- *       one-hot filter moves tap t's partial sums to output pixel (h - i + p, w - j + p), and a
- *       sum over the last (tap) axis adds them;
+ *   <li>forward: {@code z = X . F} with X the [N*H*W, c] input and F the filter as [c, k*k*o]
+ *       (column t*o + r is tap t's weight for output r); {@link NativeOps#shiftAdd} adds tap t's
+ *       partial sums of pixel (h + i - p, w + j - p) into output pixel (h, w);
  *   <li>input gradient: {@code dz}, the gradient of z, is the output gradient dy shifted the
- *       other way: a depthwise convolution of dy with channel multiplier k*k and the mirrored
- *       one-hot filter, already in z's column order; then {@code dX = dz . F^T};
- *   <li>filter gradient: {@code dF = X^T . dz}, rearranged to [k, k, c, o].
+ *       other way ({@link NativeOps#shiftGather}, the adjoint), already in z's column order; then
+ *       {@code dX = dz . F^T};
+ *   <li>filter gradient: {@code dF = X^T . dz} [c, k*k*o], rearranged to [k, k, c, o].
  * </ul>
  *
  * 1x1 convolutions need no shift: {@code y = X . F}, {@code dX = dy . F^T}, {@code dF = X^T .
@@ -79,23 +76,21 @@ public final class GemmTrainConv2d {
       y = tf.reshape(z, tf.constant(new int[] {-1, height, width, out}));
     } else {
       Operand<TFloat32> shifted =
-          tf.nn.depthwiseConv2dNative(
-              tf.reshape(z, tf.constant(new int[] {-1, height, width, out * taps})),
-              forwardShift(tf, kernel, out), List.of(1L, 1L, 1L, 1L), "SAME");
-      y = tf.sum(tf.reshape(shifted, tf.constant(new int[] {-1, height, width, out, taps})), tf.constant(4));
+          NativeOps.shiftAdd(tf, tf.reshape(z, tf.constant(new int[] {-1, height, width, taps * out})), kernel);
+      y = tf.reshape(shifted, tf.constant(new int[] {-1, height, width, out}));
     }
     Conv c = new Conv(height, width, kernel, in, out, recomputed);
     return CarrierGradients.carry(tf, y, List.of(x, w), (gtf, op, grads) -> gradient(gtf, op, grads, c));
   }
 
-  /** [k, k, c, o] -> [c, o, k, k] -> [c, o*k*k]: column r*k*k + t is tap t's weight for output r. */
+  /** [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o]: column t*o + r is tap t's weight for output r. */
   private static Operand<TFloat32> filterMatrix(Ops tf, Operand<TFloat32> w, int kernel, int in, int out) {
     if (kernel == 1) {
       return tf.reshape(w, tf.constant(new int[] {in, out}));
     }
     return tf.reshape(
-        tf.linalg.transpose(w, tf.constant(new int[] {2, 3, 0, 1})),
-        tf.constant(new int[] {in, out * kernel * kernel}));
+        tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
+        tf.constant(new int[] {in, kernel * kernel * out}));
   }
 
   @SuppressWarnings("unchecked")
@@ -109,9 +104,7 @@ public final class GemmTrainConv2d {
     if (k == 1) {
       dz = tf.reshape(dy, tf.constant(new int[] {-1, c.out()}));
     } else {
-      dz = tf.reshape(
-          tf.nn.depthwiseConv2dNative(dy, backwardShift(tf, k, c.out()), List.of(1L, 1L, 1L, 1L), "SAME"),
-          tf.constant(new int[] {-1, c.out() * taps}));
+      dz = tf.reshape(NativeOps.shiftGather(tf, dy, k), tf.constant(new int[] {-1, taps * c.out()}));
     }
     Operand<TFloat32> f = filterMatrix(tf, w, k, c.in(), c.out());
     Operand<TFloat32> dxRows = tf.linalg.matMul(dz, f, MatMul.transposeB(true));
@@ -130,47 +123,12 @@ public final class GemmTrainConv2d {
         k == 1
             ? tf.reshape(df, tf.constant(new int[] {1, 1, c.in(), c.out()}))
             : tf.linalg.transpose(
-                tf.reshape(df, tf.constant(new int[] {c.in(), c.out(), k, k})), tf.constant(new int[] {2, 3, 0, 1}));
+                tf.reshape(df, tf.constant(new int[] {c.in(), k, k, c.out()})), tf.constant(new int[] {1, 2, 0, 3}));
     List<Operand<?>> grads = new ArrayList<>();
     // the first input is StopGradient(y): what is returned for it is discarded there
     grads.add(dy);
     grads.add(dx);
     grads.add(dw);
     return grads;
-  }
-
-  /**
-   * Depthwise filter [k, k, o*k*k, 1]: channel r*k*k + t (tap t = i*k + j) is 1 at (i, j), so
-   * output pixel (h, w) receives z[h + i - p, w + j - p] in that channel.
-   */
-  private static Operand<TFloat32> forwardShift(Ops tf, int k, int out) {
-    int taps = k * k;
-    int channels = out * taps;
-    float[] f = new float[taps * channels];
-    for (int t = 0; t < taps; t++) {
-      for (int r = 0; r < out; r++) {
-        f[t * channels + r * taps + t] = 1f; // layout [i, j, channel, 1], spatial index t
-      }
-    }
-    return tf.constant(Shape.of(k, k, channels, 1), DataBuffers.of(f, true, false));
-  }
-
-  /**
-   * Depthwise filter [k, k, o, k*k] (channel multiplier k*k, output channel r*k*k + t): 1 at the
-   * mirrored tap position (k-1-i, k-1-j), so output (h, w) receives dy[h - i + p, w - j + p]:
-   * the gradient of z at tap t.
-   */
-  private static Operand<TFloat32> backwardShift(Ops tf, int k, int out) {
-    int taps = k * k;
-    float[] f = new float[taps * out * taps];
-    for (int t = 0; t < taps; t++) {
-      int i = t / k;
-      int j = t % k;
-      int mirrored = (k - 1 - i) * k + (k - 1 - j);
-      for (int r = 0; r < out; r++) {
-        f[(mirrored * out + r) * taps + t] = 1f; // layout [a, b, r, m]
-      }
-    }
-    return tf.constant(Shape.of(k, k, out, taps), DataBuffers.of(f, true, false));
   }
 }

@@ -1,5 +1,6 @@
 package repro.densenet.core.tf;
 
+import java.util.function.BiFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNorm;
@@ -34,6 +35,8 @@ public final class RecomputedActivation {
   private final int channels;
   private final float epsilon;
   private final RebuiltConcat rebuiltInput;
+  /** If not null, builds the activation instead of the batch norm below (see {@link #of}). */
+  private final BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder;
   private Operand<TFloat32> rebuilt;
 
   /**
@@ -69,6 +72,7 @@ public final class RecomputedActivation {
       int channels,
       float epsilon,
       RebuiltConcat rebuiltInput) {
+    this.builder = null;
     this.rebuiltInput = rebuiltInput;
     this.x = x;
     this.gamma = gamma;
@@ -78,13 +82,35 @@ public final class RecomputedActivation {
     this.epsilon = epsilon;
   }
 
+  private RecomputedActivation(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
+    this.builder = builder;
+    this.rebuiltInput = null;
+    this.x = null;
+    this.gamma = null;
+    this.beta = null;
+    this.movingVariance = null;
+    this.channels = 0;
+    this.epsilon = 0f;
+  }
+
+  /**
+   * An activation that {@code builder} rebuilds: given the op factory and the operand to wait
+   * for (the incoming gradient), it returns ops computing the forward value, bitwise, that run
+   * only once that operand exists ({@link FusedBnRelu}).
+   */
+  static RecomputedActivation of(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
+    return new RecomputedActivation(builder);
+  }
+
   /**
    * The forward value, built once: the batch norm runs in training mode (normalising with the
    * batch's statistics) once {@code after} (the incoming gradient) is computed; later calls return
    * the same operand.
    */
   synchronized Operand<TFloat32> rebuild(Ops tf, Operand<TFloat32> after) {
-    if (rebuilt == null) {
+    if (rebuilt == null && builder != null) {
+      rebuilt = builder.apply(tf, after);
+    } else if (rebuilt == null) {
       // A [C] vector holding one element of the incoming gradient, fed as the "mean" input: in
       // training mode with an averaging factor of 1 that input is ignored (the normalised output
       // uses the batch's statistics, the moving-statistic outputs are the batch's too and are

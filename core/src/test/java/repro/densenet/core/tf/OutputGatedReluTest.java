@@ -67,8 +67,18 @@ class OutputGatedReluTest {
     }
   }
 
+  /** The TensorFlow-op BN-ReLUs ({@code -Ddensenet.bn.fused=false}); the native ones use no ReluGrad. */
   @Test
   void trainingGraphsKeepNoBatchNormOutputForTheBackwardPass() {
+    System.setProperty("densenet.bn.fused", "false");
+    try {
+      keepNoBatchNormOutput();
+    } finally {
+      System.clearProperty("densenet.bn.fused");
+    }
+  }
+
+  private static void keepNoBatchNormOutput() {
     for (var spec : List.of(DenseNetSpec.paper(10, 4), DenseNetSpec.bc(10, 12), ResNetSpec.preActivation(8))) {
       try (TrainingGraph tg = new TrainingGraph(spec, 8, 8, 3, 10, TrainingSpec.paper(1, 1), 1)) {
         List<String> kept = new ArrayList<>();

@@ -12,6 +12,24 @@ final class Fixtures {
   private Fixtures() {}
 
   /** n random NHWC images with values in [-1, 1). */
+  /** The system property that selects native (default) or TensorFlow-op training BN-ReLUs. */
+  static final String FUSED = "densenet.bn.fused";
+
+  /** {@code body} with training graphs built with native ({@code true}) or TensorFlow-op BN-ReLUs. */
+  static <T> T withFusedBnRelu(boolean fused, java.util.function.Supplier<T> body) {
+    String before = System.getProperty(FUSED);
+    System.setProperty(FUSED, Boolean.toString(fused));
+    try {
+      return body.get();
+    } finally {
+      if (before == null) {
+        System.clearProperty(FUSED);
+      } else {
+        System.setProperty(FUSED, before);
+      }
+    }
+  }
+
   static float[] images(int n, int h, int w, int c, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * h * w * c];

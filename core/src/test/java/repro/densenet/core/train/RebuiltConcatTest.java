@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.GraphOperation;
 import repro.densenet.core.model.DenseNetSpec;
@@ -16,11 +18,23 @@ import repro.densenet.core.model.ModelSpec;
 /**
  * Rebuilding each concatenated DenseNet state in the backward pass (the default) trains bitwise
  * the same as keeping it ({@code -Ddensenet.bn.rebuildConcat=false}), keeps no state for the
- * backward pass, rebuilds after the loss and lowers the allocator's peak.
+ * backward pass, rebuilds after the loss and lowers the allocator's peak. These are the
+ * TensorFlow-op BN-ReLUs ({@code -Ddensenet.bn.fused=false}); the native ones have no state to
+ * keep (FusedBnReluTest, MemoryEfficientTest).
  */
 class RebuiltConcatTest {
 
   private static final String PROPERTY = "densenet.bn.rebuildConcat";
+
+  @BeforeAll
+  static void tensorFlowOpBnRelus() {
+    System.setProperty(Fixtures.FUSED, "false");
+  }
+
+  @AfterAll
+  static void nativeBnRelus() {
+    System.clearProperty(Fixtures.FUSED);
+  }
 
   private static final List<ModelSpec> SPECS =
       List.of(

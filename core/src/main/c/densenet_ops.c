@@ -1,0 +1,747 @@
+/*
+ * densenet_ops: TensorFlow CPU kernels for the shift half of the MatMul convolutions
+ * (repro.densenet.core.tf.GemmConv2d and GemmTrainConv2d), loaded into the running TensorFlow
+ * with TF_LoadLibrary (repro.densenet.core.tf.NativeOps).
+ *
+ * A k x k stride-1 SAME convolution of x [N, H, W, c] with c -> o channels is computed as one
+ * MatMul z = x . F ([N*H*W, c] x [c, k*k*o], tap-major columns: tap t = i*k + j owns columns
+ * t*o .. t*o + o - 1) and a shift:
+ *
+ *   DenseShiftAdd     y[n, h, w, r]       = sum over taps t=(i, j) of z[n, h+i-p, w+j-p, t*o + r]
+ *   DenseShiftGather  dz[n, h, w, t*o + r] = dy[n, h-i+p, w-j+p, r]     (its adjoint)
+ *
+ * with p = k / 2 and zero outside the image. TensorFlow has no such op; the depthwise
+ * convolution with one-hot filters that stood in for them does k*k multiply-adds per element,
+ * these do one add (or one copy). Both are deterministic: every output element is summed in tap
+ * order, whatever the thread split.
+ *
+ * The TensorFlow C API (tensorflow/c/kernels.h, ops.h) is taken from the already loaded
+ * libtensorflow_framework.so.2 with dlsym, so no TensorFlow headers or link-time library are
+ * needed: only the few declarations below, which follow that stable C ABI.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct TF_Status TF_Status;
+typedef struct TF_Tensor TF_Tensor;
+typedef struct TF_KernelBuilder TF_KernelBuilder;
+typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
+typedef struct TF_OpKernelContext TF_OpKernelContext;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+
+enum { TF_FLOAT = 1 };
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
+
+static struct {
+  TF_Status *(*NewStatus)(void);
+  void (*DeleteStatus)(TF_Status *);
+  int (*GetCode)(const TF_Status *);
+  void (*SetStatus)(TF_Status *, int, const char *);
+  TF_OpDefinitionBuilder *(*NewOpDefinitionBuilder)(const char *);
+  void (*OpDefinitionBuilderAddInput)(TF_OpDefinitionBuilder *, const char *);
+  void (*OpDefinitionBuilderAddOutput)(TF_OpDefinitionBuilder *, const char *);
+  void (*OpDefinitionBuilderAddAttr)(TF_OpDefinitionBuilder *, const char *);
+  void (*OpDefinitionBuilderSetShapeInferenceFunction)(
+      TF_OpDefinitionBuilder *, void (*)(TF_ShapeInferenceContext *, TF_Status *));
+  void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
+  void (*ShapeInferenceContextSetUnknownShape)(TF_ShapeInferenceContext *, TF_Status *);
+  TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
+                                        void (*)(void *, TF_OpKernelContext *), void (*)(void *));
+  void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
+  void (*GetAttrInt64)(TF_OpKernelConstruction *, const char *, int64_t *, TF_Status *);
+  void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
+  void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
+  void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
+  TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
+  void (*ContextFailure)(TF_OpKernelContext *, TF_Status *);
+  int (*NumDims)(const TF_Tensor *);
+  int64_t (*Dim)(const TF_Tensor *, int);
+  void *(*TensorData)(const TF_Tensor *);
+  void (*DeleteTensor)(TF_Tensor *);
+} tf;
+
+/* ---------------------------------------------------------------- the kernels' arithmetic */
+
+typedef struct {
+  const float *in;
+  float *out;
+  int64_t height, width, outputs; /* o */
+  int kernel;
+  int64_t row_begin, row_end; /* rows n*H + h */
+} Shift;
+
+/*
+ * y[n, h, w, :] = sum_t z[n, h+i-p, w+j-p, t*o : t*o+o] for the rows of s. Inlined into one
+ * copy per common channel count so that the compiler unrolls and vectorises the channel loop
+ * (with o unknown, the loop overhead per tap made this 4x slower).
+ */
+static inline __attribute__((always_inline)) void shift_add_rows_o(const Shift *s, const int64_t o) {
+  const int64_t H = s->height, W = s->width;
+  const int k = s->kernel, p = k / 2;
+  const int64_t zrow = (int64_t)k * k * o; /* floats per pixel of z */
+  for (int64_t row = s->row_begin; row < s->row_end; row++) {
+    const int64_t n = row / H, h = row % H;
+    const int i0 = h - p < 0 ? (int)(p - h) : 0;
+    const int i1 = h - p + k > H ? (int)(H - h + p) : k;
+    for (int64_t w = 0; w < W; w++) {
+      const int j0 = w - p < 0 ? (int)(p - w) : 0;
+      const int j1 = w - p + k > W ? (int)(W - w + p) : k;
+      float acc[o];
+      for (int64_t r = 0; r < o; r++) acc[r] = 0.0f;
+      for (int i = i0; i < i1; i++) {
+        const float *zi = s->in + ((n * H + h + i - p) * W + w - p) * zrow + (int64_t)i * k * o;
+        for (int j = j0; j < j1; j++) {
+          const float *z = zi + j * zrow + (int64_t)j * o;
+          for (int64_t r = 0; r < o; r++) acc[r] += z[r];
+        }
+      }
+      float *y = s->out + (row * W + w) * o;
+      for (int64_t r = 0; r < o; r++) y[r] = acc[r];
+    }
+  }
+}
+
+static void shift_add_rows(const Shift *s) {
+  switch (s->outputs) {
+    case 12: shift_add_rows_o(s, 12); break;
+    case 16: shift_add_rows_o(s, 16); break;
+    case 24: shift_add_rows_o(s, 24); break;
+    case 32: shift_add_rows_o(s, 32); break;
+    case 40: shift_add_rows_o(s, 40); break;
+    case 64: shift_add_rows_o(s, 64); break;
+    default: shift_add_rows_o(s, s->outputs); break;
+  }
+}
+
+/* dz[n, h, w, t*o : t*o+o] = dy[n, h-i+p, w-j+p, :] (zero outside) for the rows of s. */
+static void shift_gather_rows(const Shift *s) {
+  const int64_t H = s->height, W = s->width, o = s->outputs;
+  const int k = s->kernel, p = k / 2;
+  const int64_t zrow = (int64_t)k * k * o;
+  for (int64_t row = s->row_begin; row < s->row_end; row++) {
+    const int64_t n = row / H, h = row % H;
+    for (int64_t w = 0; w < W; w++) {
+      float *dz = s->out + (row * W + w) * zrow;
+      for (int i = 0; i < k; i++) {
+        const int64_t hh = h - i + p;
+        for (int j = 0; j < k; j++) {
+          const int64_t ww = w - j + p;
+          float *to = dz + (int64_t)(i * k + j) * o;
+          if (hh < 0 || hh >= H || ww < 0 || ww >= W) {
+            memset(to, 0, (size_t)o * sizeof(float));
+          } else {
+            memcpy(to, s->in + ((n * H + hh) * W + ww) * o, (size_t)o * sizeof(float));
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Runs fn(ctx, begin, end) over [0, count) split into contiguous ranges, one per CPU this
+ * process may use (its affinity mask; DENSENET_OPS_THREADS overrides), on threads started for
+ * the call. Work under 64K floats stays on the calling thread.
+ */
+typedef void (*RangeFn)(void *ctx, int64_t begin, int64_t end);
+
+typedef struct {
+  RangeFn fn;
+  void *ctx;
+  int64_t begin, end;
+} Range;
+
+static void *run_range(void *arg) {
+  Range *r = (Range *)arg;
+  r->fn(r->ctx, r->begin, r->end);
+  return NULL;
+}
+
+static int usable_cpus(void) {
+  const char *env = getenv("DENSENET_OPS_THREADS");
+  if (env != NULL && atoi(env) > 0) return atoi(env);
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return 1;
+}
+
+static void parallel_for(RangeFn fn, void *ctx, int64_t count, int64_t floats) {
+  enum { MAX_THREADS = 16 };
+  int threads = usable_cpus();
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (floats < (1 << 16)) threads = 1;
+  if (threads > count) threads = (int)count;
+  if (threads <= 1) {
+    if (count > 0) fn(ctx, 0, count);
+    return;
+  }
+  Range ranges[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int t = 0; t < threads; t++) {
+    ranges[t] = (Range){fn, ctx, count * t / threads, count * (t + 1) / threads};
+  }
+  for (int t = 1; t < threads; t++) {
+    started[t] = pthread_create(&ids[t], NULL, run_range, &ranges[t]) == 0;
+    if (!started[t]) run_range(&ranges[t]); /* no thread to be had: do that part here */
+  }
+  run_range(&ranges[0]);
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+  }
+}
+
+static void shift_add_range(void *ctx, int64_t begin, int64_t end) {
+  Shift s = *(const Shift *)ctx;
+  s.row_begin = begin;
+  s.row_end = end;
+  shift_add_rows(&s);
+}
+
+static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
+  Shift s = *(const Shift *)ctx;
+  s.row_begin = begin;
+  s.row_end = end;
+  shift_gather_rows(&s);
+}
+
+/* ---------------------------------------------------------------- batch norm + ReLU */
+
+/*
+ * Training-mode batch normalisation followed by ReLU over the channel concatenation of parts
+ * (DenseNet's BN-ReLU over a block state), without materialising the concatenation:
+ *
+ *   DenseBnRelu       (parts, gamma, beta)                  -> y, mean, variance
+ *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
+ *   DenseBnReluGrad   (dy, parts, gamma, beta, mean, var)    -> dparts, dgamma, dbeta
+ *
+ * mean and variance are the batch's (variance biased, as used for normalising). With
+ * scale = gamma / sqrt(variance + epsilon) and shift = beta - mean * scale, y = max(0, x * scale +
+ * shift); the gradient recomputes x * scale + shift for the ReLU mask, so it needs neither y nor
+ * the concatenated state. Channel sums are taken per block of BLOCK pixels in double and the
+ * blocks added in order: the same bits whatever the number of threads.
+ */
+enum { BLOCK = 256 };
+
+typedef struct {
+  int n;                 /* parts */
+  const float **parts;   /* part i: [M, c[i]] */
+  const int64_t *c;      /* channels per part */
+  const int64_t *offset; /* first channel of part i in the concatenation */
+  int64_t channels;      /* C = sum c[i] */
+  int64_t pixels;        /* M = N*H*W */
+  const float *scale, *shift, *mean, *rstd, *gamma; /* [C] */
+  const float *dy;       /* [M, C] (gradient) */
+  float *y;              /* [M, C] (forward) */
+  float **dparts;        /* part i: [M, c[i]] (gradient) */
+  const double *dbeta, *dgamma; /* [C] (gradient, second pass) */
+  double *partial;       /* [blocks, 2*C] per-block sums */
+} BnRelu;
+
+/*
+ * The loops over one part's c channels are inlined into copies for common channel counts (see
+ * DISPATCH) so that the compiler unrolls and vectorises them: DenseNet's parts have k = 12 to 40
+ * channels, too few for a loop of unknown length to run well. Sums over a block's pixels are
+ * kept in float, the blocks' sums in double.
+ */
+#define DISPATCH(fn, c, ...)                 \
+  switch (c) {                               \
+    case 12: fn(12, __VA_ARGS__); break;     \
+    case 16: fn(16, __VA_ARGS__); break;     \
+    case 24: fn(24, __VA_ARGS__); break;     \
+    case 32: fn(32, __VA_ARGS__); break;     \
+    case 40: fn(40, __VA_ARGS__); break;     \
+    case 48: fn(48, __VA_ARGS__); break;     \
+    default: fn((c), __VA_ARGS__); break;    \
+  }
+
+/* Sum x and x^2 over pixels [m0, m1) of one part into s1, s2 (double). */
+static inline __attribute__((always_inline)) void stats_part(const int64_t c, const float *restrict part,
+                                                             int64_t m0, int64_t m1, double *restrict s1,
+                                                             double *restrict s2) {
+  float a1[c], a2[c];
+  for (int64_t ch = 0; ch < c; ch++) a1[ch] = a2[ch] = 0.0f;
+  for (int64_t m = m0; m < m1; m++) {
+    const float *restrict x = part + m * c;
+    for (int64_t ch = 0; ch < c; ch++) {
+      a1[ch] += x[ch];
+      a2[ch] += x[ch] * x[ch];
+    }
+  }
+  for (int64_t ch = 0; ch < c; ch++) {
+    s1[ch] += a1[ch];
+    s2[ch] += a2[ch];
+  }
+}
+#define STATS_PART(c, ...) stats_part(c, __VA_ARGS__)
+
+/* Per block: sum x and sum x^2 per channel. */
+static void bn_stats_range(void *ctx, int64_t begin, int64_t end) {
+  const BnRelu *b = ctx;
+  const int64_t C = b->channels;
+  for (int64_t blk = begin; blk < end; blk++) {
+    double *sum = b->partial + blk * 2 * C, *sq = sum + C;
+    for (int64_t ch = 0; ch < 2 * C; ch++) sum[ch] = 0.0;
+    const int64_t m0 = blk * BLOCK, m1 = m0 + BLOCK < b->pixels ? m0 + BLOCK : b->pixels;
+    for (int i = 0; i < b->n; i++) {
+      DISPATCH(STATS_PART, b->c[i], b->parts[i], m0, m1, sum + b->offset[i], sq + b->offset[i]);
+    }
+  }
+}
+
+/* y = max(0, x * scale + shift) over pixels [m0, m1) of one part (C: y's row length). */
+static inline __attribute__((always_inline)) void apply_part(const int64_t c, const float *restrict part,
+                                                             int64_t m0, int64_t m1, const float *restrict scale,
+                                                             const float *restrict shift, float *restrict y,
+                                                             int64_t C) {
+  for (int64_t m = m0; m < m1; m++) {
+    const float *restrict x = part + m * c;
+    float *restrict row = y + m * C;
+    for (int64_t ch = 0; ch < c; ch++) {
+      const float z = x[ch] * scale[ch] + shift[ch];
+      row[ch] = z > 0.0f ? z : 0.0f;
+    }
+  }
+}
+#define APPLY_PART(c, ...) apply_part(c, __VA_ARGS__)
+
+/* y = max(0, x * scale + shift) for pixels [begin, end). */
+static void bn_apply_range(void *ctx, int64_t begin, int64_t end) {
+  const BnRelu *b = ctx;
+  for (int i = 0; i < b->n; i++) {
+    const int64_t off = b->offset[i];
+    DISPATCH(APPLY_PART, b->c[i], b->parts[i], begin, end, b->scale + off, b->shift + off, b->y + off,
+             b->channels);
+  }
+}
+
+/* Over pixels [m0, m1) of one part: s1 += sum g, s2 += sum g * xhat, g = dy where z > 0. */
+static inline __attribute__((always_inline)) void grad_sums_part(
+    const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
+    const float *restrict scale, const float *restrict shift, const float *restrict mean,
+    const float *restrict rstd, double *restrict s1, double *restrict s2) {
+  float a1[c], a2[c];
+  for (int64_t ch = 0; ch < c; ch++) a1[ch] = a2[ch] = 0.0f;
+  for (int64_t m = m0; m < m1; m++) {
+    const float *restrict x = part + m * c;
+    const float *restrict d = dy + m * C;
+    for (int64_t ch = 0; ch < c; ch++) {
+      const float z = x[ch] * scale[ch] + shift[ch];
+      const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
+      const float g = z > 0.0f ? dv : 0.0f;
+      a1[ch] += g;
+      a2[ch] += g * ((x[ch] - mean[ch]) * rstd[ch]);
+    }
+  }
+  for (int64_t ch = 0; ch < c; ch++) {
+    s1[ch] += a1[ch];
+    s2[ch] += a2[ch];
+  }
+}
+#define GRAD_SUMS_PART(c, ...) grad_sums_part(c, __VA_ARGS__)
+
+/* Per block: sum g and sum g * xhat per channel, g = dy where x * scale + shift > 0. */
+static void bn_grad_sums_range(void *ctx, int64_t begin, int64_t end) {
+  const BnRelu *b = ctx;
+  const int64_t C = b->channels;
+  for (int64_t blk = begin; blk < end; blk++) {
+    double *sg = b->partial + blk * 2 * C, *sgx = sg + C;
+    for (int64_t ch = 0; ch < 2 * C; ch++) sg[ch] = 0.0;
+    const int64_t m0 = blk * BLOCK, m1 = m0 + BLOCK < b->pixels ? m0 + BLOCK : b->pixels;
+    for (int i = 0; i < b->n; i++) {
+      const int64_t off = b->offset[i];
+      DISPATCH(GRAD_SUMS_PART, b->c[i], b->parts[i], b->dy + off, C, m0, m1, b->scale + off, b->shift + off,
+               b->mean + off, b->rstd + off, sg + off, sgx + off);
+    }
+  }
+}
+
+/* dx = k1 * (g - (k2 + xhat * k3)) over pixels [m0, m1) of one part. */
+static inline __attribute__((always_inline)) void grad_dx_part(
+    const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
+    const float *restrict scale, const float *restrict shift, const float *restrict mean,
+    const float *restrict rstd, const float *restrict k1, const float *restrict k2, const float *restrict k3,
+    float *restrict dpart) {
+  for (int64_t m = m0; m < m1; m++) {
+    const float *restrict x = part + m * c;
+    const float *restrict d = dy + m * C;
+    float *restrict dx = dpart + m * c;
+    for (int64_t ch = 0; ch < c; ch++) {
+      const float z = x[ch] * scale[ch] + shift[ch];
+      const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
+      const float g = z > 0.0f ? dv : 0.0f;
+      const float xhat = (x[ch] - mean[ch]) * rstd[ch];
+      dx[ch] = k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+    }
+  }
+}
+#define GRAD_DX_PART(c, ...) grad_dx_part(c, __VA_ARGS__)
+
+/* dx = gamma * rstd * (g - (dbeta + xhat * dgamma) / M) for pixels [begin, end). */
+static void bn_grad_dx_range(void *ctx, int64_t begin, int64_t end) {
+  const BnRelu *b = ctx;
+  const int64_t C = b->channels;
+  float *k = malloc((size_t)(3 * C + 1) * sizeof(float));
+  float *k1 = k, *k2 = k + C, *k3 = k + 2 * C;
+  for (int64_t ch = 0; ch < C; ch++) {
+    k1[ch] = b->gamma[ch] * b->rstd[ch];
+    k2[ch] = (float)(b->dbeta[ch] / (double)b->pixels);
+    k3[ch] = (float)(b->dgamma[ch] / (double)b->pixels);
+  }
+  for (int i = 0; i < b->n; i++) {
+    const int64_t off = b->offset[i];
+    DISPATCH(GRAD_DX_PART, b->c[i], b->parts[i], b->dy + off, C, begin, end, b->scale + off, b->shift + off,
+             b->mean + off, b->rstd + off, k1 + off, k2 + off, k3 + off, b->dparts[i]);
+  }
+  free(k);
+}
+
+/* Adds the per-block sums in block order into out1, out2 [C]. */
+static void sum_blocks(const BnRelu *b, int64_t blocks, double *out1, double *out2) {
+  const int64_t C = b->channels;
+  for (int64_t ch = 0; ch < C; ch++) out1[ch] = out2[ch] = 0.0;
+  for (int64_t blk = 0; blk < blocks; blk++) {
+    const double *p = b->partial + blk * 2 * C;
+    for (int64_t ch = 0; ch < C; ch++) {
+      out1[ch] += p[ch];
+      out2[ch] += p[C + ch];
+    }
+  }
+}
+
+/* scale, shift and rstd from mean and (biased) variance: one formula for every op. */
+static void bn_coefficients(int64_t C, const float *gamma, const float *beta, const float *mean,
+                            const float *variance, float epsilon, float *scale, float *shift, float *rstd) {
+  for (int64_t ch = 0; ch < C; ch++) {
+    rstd[ch] = 1.0f / sqrtf(variance[ch] + epsilon);
+    scale[ch] = gamma[ch] * rstd[ch];
+    shift[ch] = beta[ch] - mean[ch] * scale[ch];
+  }
+}
+
+/* ---------------------------------------------------------------- TensorFlow glue */
+
+typedef struct {
+  int64_t kernel;
+} ShiftKernel;
+
+static void *shift_create(TF_OpKernelConstruction *ctx) {
+  ShiftKernel *self = calloc(1, sizeof(ShiftKernel));
+  TF_Status *status = tf.NewStatus();
+  tf.GetAttrInt64(ctx, "kernel", &self->kernel, status);
+  if (tf.GetCode(status) == TF_OK && (self->kernel < 1 || self->kernel % 2 == 0)) {
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, "kernel must be a positive odd number");
+  }
+  if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
+  tf.DeleteStatus(status);
+  return self;
+}
+
+
+/* gather = 0: [N, H, W, k*k*o] -> [N, H, W, o]; gather = 1: [N, H, W, o] -> [N, H, W, k*k*o]. */
+static void shift_compute(ShiftKernel *self, TF_OpKernelContext *ctx, int gather) {
+  TF_Status *status = tf.NewStatus();
+  TF_Tensor *in = NULL;
+  tf.GetInput(ctx, 0, &in, status);
+  if (tf.GetCode(status) != TF_OK) {
+    tf.ContextFailure(ctx, status);
+    tf.DeleteStatus(status);
+    return;
+  }
+  const int64_t taps = self->kernel * self->kernel;
+  char message[200];
+  if (tf.NumDims(in) != 4) {
+    snprintf(message, sizeof message, "%s: input must have rank 4 (NHWC), has rank %d",
+             gather ? "DenseShiftGather" : "DenseShiftAdd", tf.NumDims(in));
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+  } else if (!gather && tf.Dim(in, 3) % taps != 0) {
+    snprintf(message, sizeof message,
+             "DenseShiftAdd: input channels (%lld) must be a multiple of kernel*kernel (%lld)",
+             (long long)tf.Dim(in, 3), (long long)taps);
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+  }
+  if (tf.GetCode(status) == TF_OK) {
+    const int64_t N = tf.Dim(in, 0), H = tf.Dim(in, 1), W = tf.Dim(in, 2), C = tf.Dim(in, 3);
+    const int64_t o = gather ? C : C / taps;
+    int64_t dims[4] = {N, H, W, gather ? C * taps : o};
+    const int64_t count = N * H * W * dims[3];
+    TF_Tensor *out = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)count * sizeof(float), status);
+    if (tf.GetCode(status) == TF_OK) {
+      if (count > 0) {
+        Shift whole = {(const float *)tf.TensorData(in), (float *)tf.TensorData(out), H, W, o,
+                       (int)self->kernel, 0, 0};
+        parallel_for(gather ? shift_gather_range : shift_add_range, &whole, N * H, count + N * H * W * C);
+      }
+      tf.DeleteTensor(out);
+    }
+  }
+  if (tf.GetCode(status) != TF_OK) tf.ContextFailure(ctx, status);
+  tf.DeleteTensor(in);
+  tf.DeleteStatus(status);
+}
+
+static void shift_add_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 0); }
+static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 1); }
+
+enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2 };
+static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad"};
+
+typedef struct {
+  int kind;
+  int64_t n;
+  float epsilon;
+} BnKernel;
+
+static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
+  BnKernel *self = calloc(1, sizeof(BnKernel));
+  self->kind = kind;
+  TF_Status *status = tf.NewStatus();
+  tf.GetAttrInt64(ctx, "N", &self->n, status);
+  if (tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
+  if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
+  tf.DeleteStatus(status);
+  return self;
+}
+
+static void *bn_forward_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_FORWARD); }
+static void *bn_apply_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_APPLY); }
+static void *bn_grad_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD); }
+
+static int has_shape(const TF_Tensor *t, int rank, const int64_t *dims) {
+  if (tf.NumDims(t) != rank) return 0;
+  for (int d = 0; d < rank; d++) {
+    if (tf.Dim(t, d) != dims[d]) return 0;
+  }
+  return 1;
+}
+
+static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
+  const BnKernel *self = arg;
+  const int n = (int)self->n, kind = self->kind;
+  const char *name = BN_NAMES[kind];
+  const int first = kind == BN_FORWARD ? 0 : 1; /* input index of parts[0] */
+  const int inputs = first + n + (kind == BN_FORWARD ? 2 : 4);
+  TF_Status *status = tf.NewStatus();
+  TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
+  const float **parts = calloc((size_t)n, sizeof(float *));
+  float **dparts = calloc((size_t)n, sizeof(float *));
+  int64_t *c = calloc((size_t)n, sizeof(int64_t)), *offset = calloc((size_t)n, sizeof(int64_t));
+  float *coefficients = NULL;
+  double *partial = NULL, *sums = NULL;
+  char message[256] = "";
+  for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &in[i], status);
+  int64_t C = 0, dims[4] = {0, 0, 0, 0};
+  if (tf.GetCode(status) == TF_OK) {
+    for (int i = 0; i < n && message[0] == 0; i++) {
+      const TF_Tensor *t = in[first + i];
+      if (tf.NumDims(t) != 4) {
+        snprintf(message, sizeof message, "%s: part %d must have rank 4 (NHWC), has rank %d", name, i, tf.NumDims(t));
+        break;
+      }
+      if (i == 0) {
+        for (int d = 0; d < 3; d++) dims[d] = tf.Dim(t, d);
+      } else if (tf.Dim(t, 0) != dims[0] || tf.Dim(t, 1) != dims[1] || tf.Dim(t, 2) != dims[2]) {
+        snprintf(message, sizeof message, "%s: part %d is not %lldx%lldx%lld like part 0", name, i,
+                 (long long)dims[0], (long long)dims[1], (long long)dims[2]);
+      }
+      c[i] = tf.Dim(t, 3);
+      offset[i] = C;
+      C += c[i];
+      parts[i] = tf.TensorData(t);
+    }
+    dims[3] = C;
+    for (int v = first + n; v < inputs && message[0] == 0; v++) {
+      if (!has_shape(in[v], 1, &C)) {
+        snprintf(message, sizeof message, "%s: input %d must be a vector of the %lld channels", name, v, (long long)C);
+      }
+    }
+    if (message[0] == 0 && kind == BN_GRAD && !has_shape(in[0], 4, dims)) {
+      snprintf(message, sizeof message, "%s: dy must be %lldx%lldx%lldx%lld", name, (long long)dims[0],
+               (long long)dims[1], (long long)dims[2], (long long)C);
+    }
+    if (message[0] != 0) tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+  }
+  if (tf.GetCode(status) == TF_OK) {
+    const int64_t M = dims[0] * dims[1] * dims[2];
+    const int64_t blocks = (M + BLOCK - 1) / BLOCK;
+    const float *gamma = tf.TensorData(in[first + n]), *beta = tf.TensorData(in[first + n + 1]);
+    coefficients = malloc((size_t)(5 * C + 1) * sizeof(float));
+    float *mean = coefficients, *variance = coefficients + C, *scale = coefficients + 2 * C;
+    float *shift = coefficients + 3 * C, *rstd = coefficients + 4 * C;
+    partial = malloc((size_t)(blocks * 2 * C + 1) * sizeof(double));
+    sums = malloc((size_t)(2 * C + 1) * sizeof(double));
+    BnRelu b = {n, parts, c, offset, C, M, scale, shift, mean, rstd, gamma,
+                NULL, NULL, dparts, sums, sums + C, partial};
+    TF_Tensor *outs[3] = {NULL, NULL, NULL};
+    if (kind == BN_FORWARD) {
+      parallel_for(bn_stats_range, &b, blocks, M * C);
+      sum_blocks(&b, blocks, sums, sums + C);
+      for (int64_t ch = 0; ch < C; ch++) {
+        const double mu = M > 0 ? sums[ch] / (double)M : 0.0;
+        const double var = M > 0 ? sums[C + ch] / (double)M - mu * mu : 0.0;
+        mean[ch] = (float)mu;
+        variance[ch] = (float)(var > 0.0 ? var : 0.0);
+      }
+    } else {
+      memcpy(mean, tf.TensorData(in[first + n + 2]), (size_t)C * sizeof(float));
+      memcpy(variance, tf.TensorData(in[first + n + 3]), (size_t)C * sizeof(float));
+    }
+    bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
+    if (kind != BN_GRAD) {
+      outs[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(M * C) * sizeof(float), status);
+      if (tf.GetCode(status) == TF_OK) {
+        b.y = tf.TensorData(outs[0]);
+        parallel_for(bn_apply_range, &b, M, 2 * M * C);
+      }
+      if (kind == BN_FORWARD && tf.GetCode(status) == TF_OK) {
+        outs[1] = tf.AllocateOutput(ctx, 1, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
+        if (tf.GetCode(status) == TF_OK) {
+          memcpy(tf.TensorData(outs[1]), mean, (size_t)C * sizeof(float));
+          outs[2] = tf.AllocateOutput(ctx, 2, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
+        }
+        if (tf.GetCode(status) == TF_OK) memcpy(tf.TensorData(outs[2]), variance, (size_t)C * sizeof(float));
+      }
+    } else {
+      b.dy = tf.TensorData(in[0]);
+      parallel_for(bn_grad_sums_range, &b, blocks, 2 * M * C);
+      sum_blocks(&b, blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
+      for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+        int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
+        TF_Tensor *t = tf.AllocateOutput(ctx, i, TF_FLOAT, part_dims, 4, (size_t)(M * c[i]) * sizeof(float), status);
+        if (tf.GetCode(status) == TF_OK) {
+          dparts[i] = tf.TensorData(t);
+          tf.DeleteTensor(t); /* the context keeps the output */
+        }
+      }
+      if (tf.GetCode(status) == TF_OK) parallel_for(bn_grad_dx_range, &b, M, 3 * M * C);
+      for (int g = 0; g < 2 && tf.GetCode(status) == TF_OK; g++) {
+        TF_Tensor *t = tf.AllocateOutput(ctx, n + g, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
+        if (tf.GetCode(status) == TF_OK) {
+          float *out = tf.TensorData(t);
+          const double *from = g == 0 ? sums + C : sums; /* dgamma, then dbeta */
+          for (int64_t ch = 0; ch < C; ch++) out[ch] = (float)from[ch];
+          tf.DeleteTensor(t);
+        }
+      }
+    }
+    for (int o = 0; o < 3; o++) {
+      if (outs[o] != NULL) tf.DeleteTensor(outs[o]);
+    }
+  }
+  if (tf.GetCode(status) != TF_OK) tf.ContextFailure(ctx, status);
+  for (int i = 0; i < inputs; i++) {
+    if (in[i] != NULL) tf.DeleteTensor(in[i]);
+  }
+  free(in);
+  free(parts);
+  free(dparts);
+  free(c);
+  free(offset);
+  free(coefficients);
+  free(partial);
+  free(sums);
+  tf.DeleteStatus(status);
+}
+
+static void unknown_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+}
+
+static int bind(void *lib, void **slot, const char *name) {
+  *slot = dlsym(lib, name);
+  if (*slot == NULL) {
+    fprintf(stderr, "densenet_ops: TensorFlow's C API has no %s\n", name);
+    return 0;
+  }
+  return 1;
+}
+
+/* Registers op `name` (inputs, outputs and attrs as NULL-terminated spec lists) and its CPU kernel. */
+static void register_op(const char *name, const char *const *inputs, const char *const *outputs,
+                        const char *const *attrs, void *(*create)(TF_OpKernelConstruction *),
+                        void (*compute)(void *, TF_OpKernelContext *), TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK) return;
+  TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(name);
+  for (const char *const *i = inputs; *i != NULL; i++) tf.OpDefinitionBuilderAddInput(op, *i);
+  for (const char *const *o = outputs; *o != NULL; o++) tf.OpDefinitionBuilderAddOutput(op, *o);
+  for (const char *const *a = attrs; *a != NULL; a++) tf.OpDefinitionBuilderAddAttr(op, *a);
+  tf.OpDefinitionBuilderSetShapeInferenceFunction(op, unknown_shape);
+  tf.RegisterOpDefinition(op, status);
+  if (tf.GetCode(status) != TF_OK) {
+    fprintf(stderr, "densenet_ops: cannot register op %s\n", name);
+    return;
+  }
+  TF_KernelBuilder *kernel = tf.NewKernelBuilder(name, "CPU", create, compute, free);
+  char kernel_name[64];
+  snprintf(kernel_name, sizeof kernel_name, "%sCpu", name);
+  tf.RegisterKernelBuilder(kernel_name, kernel, status);
+  if (tf.GetCode(status) != TF_OK) fprintf(stderr, "densenet_ops: cannot register the CPU kernel of %s\n", name);
+}
+
+/* Runs when TF_LoadLibrary opens this library: registers the ops and their CPU kernels. */
+__attribute__((constructor)) static void densenet_ops_register(void) {
+  void *lib = dlopen("libtensorflow_framework.so.2", RTLD_NOW | RTLD_NOLOAD);
+  if (lib == NULL) {
+    fprintf(stderr, "densenet_ops: libtensorflow_framework.so.2 is not loaded; load this library with TF_LoadLibrary\n");
+    return;
+  }
+  int ok = 1;
+#define BIND(field, symbol) ok &= bind(lib, (void **)&tf.field, symbol)
+  BIND(NewStatus, "TF_NewStatus");
+  BIND(DeleteStatus, "TF_DeleteStatus");
+  BIND(GetCode, "TF_GetCode");
+  BIND(SetStatus, "TF_SetStatus");
+  BIND(NewOpDefinitionBuilder, "TF_NewOpDefinitionBuilder");
+  BIND(OpDefinitionBuilderAddInput, "TF_OpDefinitionBuilderAddInput");
+  BIND(OpDefinitionBuilderAddOutput, "TF_OpDefinitionBuilderAddOutput");
+  BIND(OpDefinitionBuilderAddAttr, "TF_OpDefinitionBuilderAddAttr");
+  BIND(OpDefinitionBuilderSetShapeInferenceFunction, "TF_OpDefinitionBuilderSetShapeInferenceFunction");
+  BIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
+  BIND(ShapeInferenceContextSetUnknownShape, "TF_ShapeInferenceContextSetUnknownShape");
+  BIND(NewKernelBuilder, "TF_NewKernelBuilder");
+  BIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder");
+  BIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64");
+  BIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
+  BIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
+  BIND(GetInput, "TF_GetInput");
+  BIND(AllocateOutput, "TF_AllocateOutput");
+  BIND(ContextFailure, "TF_OpKernelContext_Failure");
+  BIND(NumDims, "TF_NumDims");
+  BIND(Dim, "TF_Dim");
+  BIND(TensorData, "TF_TensorData");
+  BIND(DeleteTensor, "TF_DeleteTensor");
+#undef BIND
+  dlclose(lib);
+  if (!ok) return;
+  TF_Status *status = tf.NewStatus();
+  const char *const kernel_attr[] = {"kernel: int", NULL};
+  const char *const bn_attrs[] = {"N: int >= 1", "epsilon: float", NULL};
+  register_op("DenseShiftAdd", (const char *const[]){"z: float", NULL}, (const char *const[]){"y: float", NULL},
+              kernel_attr, shift_create, shift_add_compute, status);
+  register_op("DenseShiftGather", (const char *const[]){"dy: float", NULL}, (const char *const[]){"dz: float", NULL},
+              kernel_attr, shift_create, shift_gather_compute, status);
+  register_op("DenseBnRelu", (const char *const[]){"parts: N * float", "gamma: float", "beta: float", NULL},
+              (const char *const[]){"y: float", "mean: float", "variance: float", NULL}, bn_attrs,
+              bn_forward_create, bn_compute, status);
+  register_op("DenseBnReluApply",
+              (const char *const[]){"after: float", "parts: N * float", "gamma: float", "beta: float",
+                                    "mean: float", "variance: float", NULL},
+              (const char *const[]){"y: float", NULL}, bn_attrs, bn_apply_create, bn_compute, status);
+  register_op("DenseBnReluGrad",
+              (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
+                                    "mean: float", "variance: float", NULL},
+              (const char *const[]){"dparts: N * float", "dgamma: float", "dbeta: float", NULL}, bn_attrs,
+              bn_grad_create, bn_compute, status);
+  tf.DeleteStatus(status);
+}

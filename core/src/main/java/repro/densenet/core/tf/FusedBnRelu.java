@@ -1,0 +1,110 @@
+package repro.densenet.core.tf;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Training-mode {@code relu(batchNorm(concat(parts)))} in one native op ({@link
+ * NativeOps#bnRelu}) with a native gradient ({@link NativeOps#bnReluGrad}): DenseNet's BN-ReLU
+ * over a block state without the state.
+ *
+ * <p>Why: built from TensorFlow ops, every layer concatenates the state ({@code ConcatV2}),
+ * normalises it ({@code FusedBatchNormV3}: a pass for the statistics, one to normalise), applies
+ * the ReLU (another pass), and in the backward pass runs {@code ReluGrad}, {@code
+ * FusedBatchNormGradV3}, rebuilds the concatenation ({@link RebuiltConcat}) and slices the state
+ * gradient back into parts: together 39% of a traced DenseNet-40 training step, all of it memory
+ * traffic over the full state. The native forward reads each part twice and writes the output
+ * once; the gradient reads the parts and dy twice and writes each part's gradient directly.
+ *
+ * <p>The gradient is the training-mode batch-norm gradient (the batch statistics depend on x)
+ * behind the ReLU mask, recomputed from the parts: it needs neither the state nor the output, so
+ * the forward pass keeps only the parts (kept anyway: later layers read them) and, unless the
+ * convolution rebuilds it ({@link #recomputed}), the output. Moving statistics are updated as
+ * {@code FusedBatchNormV3} does: {@code (1 - f) * moving + f * batch}, with the unbiased batch
+ * variance.
+ */
+public final class FusedBnRelu {
+
+  /**
+   * @param y the activation
+   * @param movingMean the moving mean after this batch
+   * @param movingVariance the moving variance after this batch
+   * @param recomputed the activation rebuilt for the backward pass (bitwise y), for convolutions
+   *     whose filter gradient should not keep y
+   */
+  public record Result(
+      Operand<TFloat32> y, Operand<TFloat32> movingMean, Operand<TFloat32> movingVariance,
+      RecomputedActivation recomputed) {}
+
+  private FusedBnRelu() {}
+
+  /**
+   * @param parts NHWC tensors of equal N, H, W whose channel concatenation is normalised
+   * @param gamma scale [C]
+   * @param beta shift [C]
+   * @param movingMean moving mean [C], as read
+   * @param movingVariance moving variance [C], as read
+   * @param epsilon added to the variance
+   * @param factor weight of the batch in the moving statistics
+   * @param height H of the parts
+   * @param width W of the parts
+   * @param channels C, the channels of the concatenation
+   */
+  public static Result build(
+      Ops tf,
+      List<Operand<TFloat32>> parts,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> movingMean,
+      Operand<TFloat32> movingVariance,
+      float epsilon,
+      float factor,
+      int height,
+      int width,
+      int channels) {
+    List<Operand<TFloat32>> ps = List.copyOf(parts);
+    NativeOps.BnRelu bn = NativeOps.bnRelu(tf, ps, gamma, beta, epsilon);
+    List<Operand<?>> inputs = new ArrayList<>(ps);
+    inputs.add(gamma);
+    inputs.add(beta);
+    // the native op's output shape is unknown to the graph; the reshape (no copy) states it
+    Operand<TFloat32> shaped = tf.reshape(bn.y(), tf.constant(new int[] {-1, height, width, channels}));
+    Operand<TFloat32> y =
+        CarrierGradients.carry(
+            tf,
+            shaped,
+            inputs,
+            (gtf, carrier, grads) -> {
+              @SuppressWarnings("unchecked")
+              Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
+              NativeOps.BnReluGrad g =
+                  NativeOps.bnReluGrad(gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon);
+              List<Operand<?>> out = new ArrayList<>(ps.size() + 3);
+              out.add(dy); // for StopGradient(y): discarded there
+              out.addAll(g.dparts());
+              out.add(g.dgamma());
+              out.add(g.dbeta());
+              return out;
+            });
+    // pixels per channel M = N*H*W, for the unbiased variance M / (M - 1)
+    Operand<TFloat32> m =
+        tf.dtypes.cast(
+            tf.prod(
+                tf.slice(tf.shape(ps.get(0)), tf.constant(new int[] {0}), tf.constant(new int[] {3})),
+                tf.constant(0)),
+            TFloat32.class);
+    Operand<TFloat32> unbiased =
+        tf.math.mul(bn.variance(), tf.math.div(m, tf.math.maximum(tf.math.sub(m, tf.constant(1f)), tf.constant(1f))));
+    Operand<TFloat32> keep = tf.constant(1f - factor);
+    Operand<TFloat32> take = tf.constant(factor);
+    Operand<TFloat32> mean = tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(bn.mean(), take));
+    Operand<TFloat32> variance = tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(unbiased, take));
+    RecomputedActivation recomputed =
+        RecomputedActivation.of(
+            (gtf, after) -> NativeOps.bnReluApply(gtf, after, ps, gamma, beta, bn.mean(), bn.variance(), epsilon));
+    return new Result(y, mean, variance, recomputed);
+  }
+}

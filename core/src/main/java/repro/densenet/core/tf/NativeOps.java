@@ -1,0 +1,176 @@
+package repro.densenet.core.tf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.OpList;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The project's own TensorFlow CPU kernels ({@code core/src/main/c/densenet_ops.c}, compiled by
+ * the build into {@code libdensenet_ops.so} inside this jar), loaded once per process with
+ * {@code TF_LoadLibrary}.
+ *
+ * <p>{@link #shiftAdd} and {@link #shiftGather} are the shift half of the MatMul convolutions
+ * ({@link GemmConv2d}, {@link GemmTrainConv2d}): a k x k convolution is {@code z = x . F} with
+ * tap-major columns (tap t = i*k + j owns columns t*o .. t*o + o - 1), then {@code y[h, w] =
+ * sum_t z[h + i - p, w + j - p, tap t]}. TensorFlow has no op for that; a depthwise convolution
+ * with one-hot filters did it with k*k multiply-adds per element (13% of a traced DenseNet-40
+ * training step, plus a Sum); these do one add or one copy. They split their rows over the CPUs
+ * the process may use (its affinity mask), not over TensorFlow's intra-op pool.
+ */
+public final class NativeOps {
+
+  /** The library inside the jar. */
+  static final String RESOURCE = "/repro/densenet/core/native/libdensenet_ops.so";
+
+  private static final Set<String> OPS =
+      Set.of("DenseShiftAdd", "DenseShiftGather", "DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad");
+
+  private static boolean loaded;
+
+  private NativeOps() {}
+
+  /** Loads the library into TensorFlow unless that was done; fails with the reason if it cannot. */
+  public static synchronized void ensureLoaded() {
+    if (loaded) {
+      return;
+    }
+    Path file;
+    try (InputStream in = NativeOps.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "the native kernels " + RESOURCE + " are missing from the classpath: build with Maven (it compiles"
+                + " core/src/main/c/densenet_ops.c with gcc)");
+      }
+      file = Files.createTempFile("densenet_ops", ".so");
+      file.toFile().deleteOnExit();
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the native kernels to a temporary file", e);
+    }
+    OpList ops = TensorFlow.loadLibrary(file.toString());
+    Set<String> found = ops.getOpList().stream().map(o -> o.getName()).collect(Collectors.toSet());
+    if (!found.containsAll(OPS)) {
+      throw new IllegalStateException(
+          "loading " + RESOURCE + " registered " + found + ", not " + OPS + " (see its messages on stderr)");
+    }
+    loaded = true;
+  }
+
+  /** {@code DenseShiftAdd}: [N, H, W, k*k*o] tap-major partial sums to the [N, H, W, o] output. */
+  public static Operand<TFloat32> shiftAdd(Ops tf, Operand<TFloat32> z, int kernel) {
+    return unary(tf, "DenseShiftAdd", z, kernel);
+  }
+
+  /** {@code DenseShiftGather}: the adjoint of {@link #shiftAdd}, [N, H, W, o] to [N, H, W, k*k*o]. */
+  public static Operand<TFloat32> shiftGather(Ops tf, Operand<TFloat32> dy, int kernel) {
+    return unary(tf, "DenseShiftGather", dy, kernel);
+  }
+
+  /**
+   * {@code DenseBnRelu}: training-mode batch norm and ReLU over the channel concatenation of
+   * {@code parts} (NHWC, same N, H, W), without building the concatenation.
+   *
+   * @param y relu(gamma * (x - mean) / sqrt(variance + epsilon) + beta), [N, H, W, C]
+   * @param mean the batch mean per channel, [C]
+   * @param variance the batch variance per channel (biased, as used for normalising), [C]
+   */
+  public record BnRelu(Operand<TFloat32> y, Operand<TFloat32> mean, Operand<TFloat32> variance) {}
+
+  /** The gradients {@link #bnReluGrad} returns: one per part, then scale and shift. */
+  public record BnReluGrad(List<Operand<TFloat32>> dparts, Operand<TFloat32> dgamma, Operand<TFloat32> dbeta) {}
+
+  /** See {@link BnRelu}. */
+  public static BnRelu bnRelu(
+      Ops tf, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma, Operand<TFloat32> beta, float epsilon) {
+    ensureLoaded();
+    OperationBuilder b = tf.scope().opBuilder("DenseBnRelu", "DenseBnRelu");
+    b.addInputList(outputs(parts));
+    b.addInput(gamma.asOutput());
+    b.addInput(beta.asOutput());
+    b.setAttr("epsilon", epsilon);
+    Operation op = b.build();
+    return new BnRelu(op.output(0), op.output(1), op.output(2));
+  }
+
+  /**
+   * {@code DenseBnReluApply}: the {@link #bnRelu} output again, bitwise, from the statistics it
+   * returned; runs only once {@code after} exists (its value is not read).
+   */
+  public static Operand<TFloat32> bnReluApply(
+      Ops tf, Operand<TFloat32> after, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon) {
+    ensureLoaded();
+    OperationBuilder b = tf.scope().opBuilder("DenseBnReluApply", "DenseBnReluApply");
+    b.addInput(after.asOutput());
+    b.addInputList(outputs(parts));
+    b.addInput(gamma.asOutput());
+    b.addInput(beta.asOutput());
+    b.addInput(mean.asOutput());
+    b.addInput(variance.asOutput());
+    b.setAttr("epsilon", epsilon);
+    return b.build().output(0);
+  }
+
+  /**
+   * {@code DenseBnReluGrad}: given dy, the gradient of a {@link #bnRelu} output, the gradients
+   * of its parts, scale and shift (the batch statistics' own dependence on x included, as for
+   * TensorFlow's training-mode {@code FusedBatchNormGradV3}).
+   */
+  public static BnReluGrad bnReluGrad(
+      Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon) {
+    ensureLoaded();
+    OperationBuilder b = tf.scope().opBuilder("DenseBnReluGrad", "DenseBnReluGrad");
+    b.addInput(dy.asOutput());
+    b.addInputList(outputs(parts));
+    b.addInput(gamma.asOutput());
+    b.addInput(beta.asOutput());
+    b.addInput(mean.asOutput());
+    b.addInput(variance.asOutput());
+    b.setAttr("epsilon", epsilon);
+    Operation op = b.build();
+    int n = parts.size();
+    List<Operand<TFloat32>> dparts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      dparts.add(op.output(i));
+    }
+    return new BnReluGrad(dparts, op.output(n), op.output(n + 1));
+  }
+
+  private static Output<?>[] outputs(List<Operand<TFloat32>> parts) {
+    Output<?>[] out = new Output<?>[parts.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = parts.get(i).asOutput();
+    }
+    return out;
+  }
+
+  private static Operand<TFloat32> unary(Ops tf, String type, Operand<TFloat32> in, int kernel) {
+    ensureLoaded();
+    OperationBuilder b = tf.scope().opBuilder(type, type);
+    b.addInput(in.asOutput());
+    b.setAttr("kernel", (long) kernel);
+    Operation op = b.build();
+    return op.output(0);
+  }
+
+  /** The op types the library registers. */
+  static List<String> opTypes() {
+    return List.copyOf(OPS);
+  }
+}
