@@ -11,11 +11,12 @@
 #     SlurmClusterIT starts as its own processes to run a suite as a job array
 #   - python3-torch: the PyTorch peer of the benchmark (bench/pytorch), whose networks PeerBenchTest
 #     checks against ours
+#   - gcc: the build compiles the project's own TensorFlow kernels (core/src/main/c/densenet_ops.c)
 # Extra arguments are passed to Maven (e.g. ./test.sh -pl core -am).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core slurm-wlm munge python3-torch)
+packages=(dataset-fashion-mnist libjemalloc2 jupyter-notebook jupyter-nbconvert jupyter-client jupyter-core fonts-dejavu-core slurm-wlm munge python3-torch gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

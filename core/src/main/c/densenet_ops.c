@@ -1,7 +1,8 @@
 /*
  * densenet_ops: TensorFlow CPU kernels for the shift half of the MatMul convolutions
- * (repro.densenet.core.tf.GemmConv2d and GemmTrainConv2d), loaded into the running TensorFlow
- * with TF_LoadLibrary (repro.densenet.core.tf.NativeOps).
+ * (repro.densenet.core.tf.GemmConv2d and GemmTrainConv2d) and for DenseNet's BN-ReLU over a
+ * block state's parts (repro.densenet.core.tf.FusedBnRelu; see "batch norm + ReLU" below),
+ * loaded into the running TensorFlow with TF_LoadLibrary (repro.densenet.core.tf.NativeOps).
  *
  * A k x k stride-1 SAME convolution of x [N, H, W, c] with c -> o channels is computed as one
  * MatMul z = x . F ([N*H*W, c] x [c, k*k*o], tap-major columns: tap t = i*k + j owns columns
@@ -37,7 +38,7 @@ typedef struct TF_OpKernelContext TF_OpKernelContext;
 typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
 typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 
-enum { TF_FLOAT = 1 };
+enum { TF_FLOAT = 1, TF_DOUBLE = 2 };
 enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
 
 static struct {
@@ -148,8 +149,10 @@ static void shift_gather_rows(const Shift *s) {
 
 /*
  * Runs fn(ctx, begin, end) over [0, count) split into contiguous ranges, one per CPU this
- * process may use (its affinity mask; DENSENET_OPS_THREADS overrides), on threads started for
- * the call. Work under 64K floats stays on the calling thread.
+ * process may use (its affinity mask; DENSENET_OPS_THREADS overrides), the first on the calling
+ * thread and the others on a pool of worker threads started on first use (starting a thread per
+ * call cost more than the smaller kernels themselves). Work under 64K floats, and a call made
+ * while another one has the pool, run on the calling thread alone.
  */
 typedef void (*RangeFn)(void *ctx, int64_t begin, int64_t end);
 
@@ -159,9 +162,36 @@ typedef struct {
   int64_t begin, end;
 } Range;
 
-static void *run_range(void *arg) {
-  Range *r = (Range *)arg;
-  r->fn(r->ctx, r->begin, r->end);
+enum { MAX_THREADS = 16 };
+
+static struct {
+  pthread_mutex_t dispatch; /* held by the caller whose ranges the workers run */
+  pthread_mutex_t mu;
+  pthread_cond_t work, done;
+  int workers;              /* started */
+  uint64_t generation;      /* bumped per dispatch */
+  int pending;              /* workers still running the current dispatch */
+  Range ranges[MAX_THREADS]; /* ranges[t] for worker t (t >= 1) */
+  int active;               /* threads in the current dispatch, caller included */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+          PTHREAD_COND_INITIALIZER, 0, 0, 0, {{0}}, 0};
+
+static void *pool_worker(void *arg) {
+  const int id = (int)(intptr_t)arg;
+  uint64_t seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&pool.mu);
+    while (pool.generation == seen) pthread_cond_wait(&pool.work, &pool.mu);
+    seen = pool.generation;
+    const int mine = id < pool.active;
+    const Range r = pool.ranges[id];
+    pthread_mutex_unlock(&pool.mu);
+    if (!mine) continue;
+    r.fn(r.ctx, r.begin, r.end);
+    pthread_mutex_lock(&pool.mu);
+    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+    pthread_mutex_unlock(&pool.mu);
+  }
   return NULL;
 }
 
@@ -177,29 +207,36 @@ static int usable_cpus(void) {
 }
 
 static void parallel_for(RangeFn fn, void *ctx, int64_t count, int64_t floats) {
-  enum { MAX_THREADS = 16 };
   int threads = usable_cpus();
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if (floats < (1 << 16)) threads = 1;
   if (threads > count) threads = (int)count;
+  if (threads > 1 && pthread_mutex_trylock(&pool.dispatch) != 0) threads = 1;
   if (threads <= 1) {
     if (count > 0) fn(ctx, 0, count);
     return;
   }
-  Range ranges[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
+  pthread_mutex_lock(&pool.mu);
+  while (pool.workers < threads - 1) {
+    pthread_t id;
+    if (pthread_create(&id, NULL, pool_worker, (void *)(intptr_t)(pool.workers + 1)) != 0) break;
+    pthread_detach(id);
+    pool.workers++;
+  }
+  if (threads > pool.workers + 1) threads = pool.workers + 1;
   for (int t = 0; t < threads; t++) {
-    ranges[t] = (Range){fn, ctx, count * t / threads, count * (t + 1) / threads};
+    pool.ranges[t] = (Range){fn, ctx, count * t / threads, count * (t + 1) / threads};
   }
-  for (int t = 1; t < threads; t++) {
-    started[t] = pthread_create(&ids[t], NULL, run_range, &ranges[t]) == 0;
-    if (!started[t]) run_range(&ranges[t]); /* no thread to be had: do that part here */
-  }
-  run_range(&ranges[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-  }
+  pool.active = threads;
+  pool.pending = threads - 1;
+  pool.generation++;
+  pthread_cond_broadcast(&pool.work);
+  pthread_mutex_unlock(&pool.mu);
+  fn(ctx, pool.ranges[0].begin, pool.ranges[0].end);
+  pthread_mutex_lock(&pool.mu);
+  while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
+  pthread_mutex_unlock(&pool.mu);
+  pthread_mutex_unlock(&pool.dispatch);
 }
 
 static void shift_add_range(void *ctx, int64_t begin, int64_t end) {
@@ -222,10 +259,12 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  * Training-mode batch normalisation followed by ReLU over the channel concatenation of parts
  * (DenseNet's BN-ReLU over a block state), without materialising the concatenation:
  *
- *   DenseBnRelu       (parts, gamma, beta)                  -> y, mean, variance
+ *   DensePartSums     (part)                                -> sums [2, c]: sum x, sum x^2 (double)
+ *   DenseBnRelu       (parts, sums, gamma, beta)            -> y, mean, variance
  *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
  *   DenseBnReluGrad   (dy, parts, gamma, beta, mean, var)    -> dparts, dgamma, dbeta
  *
+ * A part's sums are computed once (DensePartSums) and shared by every layer that reads the part.
  * mean and variance are the batch's (variance biased, as used for normalising). With
  * scale = gamma / sqrt(variance + epsilon) and shift = beta - mean * scale, y = max(0, x * scale +
  * shift); the gradient recomputes x * scale + shift for the ReLU mask, so it needs neither y nor
@@ -494,8 +533,8 @@ static void shift_compute(ShiftKernel *self, TF_OpKernelContext *ctx, int gather
 static void shift_add_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 0); }
 static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 1); }
 
-enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2 };
-static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad"};
+enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2, BN_PART_SUMS = 3 };
+static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad", "DensePartSums"};
 
 typedef struct {
   int kind;
@@ -506,9 +545,10 @@ typedef struct {
 static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
   BnKernel *self = calloc(1, sizeof(BnKernel));
   self->kind = kind;
+  self->n = 1;
   TF_Status *status = tf.NewStatus();
-  tf.GetAttrInt64(ctx, "N", &self->n, status);
-  if (tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
+  if (kind != BN_PART_SUMS) tf.GetAttrInt64(ctx, "N", &self->n, status);
+  if (kind != BN_PART_SUMS && tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
   if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
   tf.DeleteStatus(status);
   return self;
@@ -517,6 +557,7 @@ static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
 static void *bn_forward_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_FORWARD); }
 static void *bn_apply_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_APPLY); }
 static void *bn_grad_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD); }
+static void *part_sums_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_PART_SUMS); }
 
 static int has_shape(const TF_Tensor *t, int rank, const int64_t *dims) {
   if (tf.NumDims(t) != rank) return 0;
@@ -530,8 +571,10 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   const BnKernel *self = arg;
   const int n = (int)self->n, kind = self->kind;
   const char *name = BN_NAMES[kind];
-  const int first = kind == BN_FORWARD ? 0 : 1; /* input index of parts[0] */
-  const int inputs = first + n + (kind == BN_FORWARD ? 2 : 4);
+  const int first = kind == BN_FORWARD || kind == BN_PART_SUMS ? 0 : 1; /* input index of parts[0] */
+  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance */
+  const int inputs = kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4);
+  const int vectors = kind == BN_FORWARD ? 2 * n : first + n; /* input index of gamma */
   TF_Status *status = tf.NewStatus();
   TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
   const float **parts = calloc((size_t)n, sizeof(float *));
@@ -561,9 +604,16 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       parts[i] = tf.TensorData(t);
     }
     dims[3] = C;
-    for (int v = first + n; v < inputs && message[0] == 0; v++) {
+    for (int v = vectors; v < inputs && message[0] == 0; v++) {
       if (!has_shape(in[v], 1, &C)) {
         snprintf(message, sizeof message, "%s: input %d must be a vector of the %lld channels", name, v, (long long)C);
+      }
+    }
+    for (int i = 0; kind == BN_FORWARD && i < n && message[0] == 0; i++) {
+      const int64_t sums_dims[2] = {2, c[i]};
+      if (!has_shape(in[n + i], 2, sums_dims)) {
+        snprintf(message, sizeof message, "%s: sums %d must be 2x%lld (DensePartSums of part %d)", name, i,
+                 (long long)c[i], i);
       }
     }
     if (message[0] == 0 && kind == BN_GRAD && !has_shape(in[0], 4, dims)) {
@@ -575,7 +625,8 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   if (tf.GetCode(status) == TF_OK) {
     const int64_t M = dims[0] * dims[1] * dims[2];
     const int64_t blocks = (M + BLOCK - 1) / BLOCK;
-    const float *gamma = tf.TensorData(in[first + n]), *beta = tf.TensorData(in[first + n + 1]);
+    const float *gamma = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors]);
+    const float *beta = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors + 1]);
     coefficients = malloc((size_t)(5 * C + 1) * sizeof(float));
     float *mean = coefficients, *variance = coefficients + C, *scale = coefficients + 2 * C;
     float *shift = coefficients + 3 * C, *rstd = coefficients + 4 * C;
@@ -584,9 +635,17 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     BnRelu b = {n, parts, c, offset, C, M, scale, shift, mean, rstd, gamma,
                 NULL, NULL, dparts, sums, sums + C, partial};
     TF_Tensor *outs[3] = {NULL, NULL, NULL};
-    if (kind == BN_FORWARD) {
+    if (kind == BN_PART_SUMS) {
       parallel_for(bn_stats_range, &b, blocks, M * C);
-      sum_blocks(&b, blocks, sums, sums + C);
+      const int64_t sums_dims[2] = {2, C};
+      outs[0] = tf.AllocateOutput(ctx, 0, TF_DOUBLE, sums_dims, 2, (size_t)(2 * C) * sizeof(double), status);
+      if (tf.GetCode(status) == TF_OK) sum_blocks(&b, blocks, tf.TensorData(outs[0]), (double *)tf.TensorData(outs[0]) + C);
+    } else if (kind == BN_FORWARD) {
+      for (int i = 0; i < n; i++) {
+        const double *part_sums = tf.TensorData(in[n + i]);
+        memcpy(sums + offset[i], part_sums, (size_t)c[i] * sizeof(double));
+        memcpy(sums + C + offset[i], part_sums + c[i], (size_t)c[i] * sizeof(double));
+      }
       for (int64_t ch = 0; ch < C; ch++) {
         const double mu = M > 0 ? sums[ch] / (double)M : 0.0;
         const double var = M > 0 ? sums[C + ch] / (double)M - mu * mu : 0.0;
@@ -594,11 +653,13 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
         variance[ch] = (float)(var > 0.0 ? var : 0.0);
       }
     } else {
-      memcpy(mean, tf.TensorData(in[first + n + 2]), (size_t)C * sizeof(float));
-      memcpy(variance, tf.TensorData(in[first + n + 3]), (size_t)C * sizeof(float));
+      memcpy(mean, tf.TensorData(in[vectors + 2]), (size_t)C * sizeof(float));
+      memcpy(variance, tf.TensorData(in[vectors + 3]), (size_t)C * sizeof(float));
     }
-    bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
-    if (kind != BN_GRAD) {
+    if (kind != BN_PART_SUMS) bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
+    if (kind == BN_PART_SUMS) {
+      /* done above */
+    } else if (kind != BN_GRAD) {
       outs[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(M * C) * sizeof(float), status);
       if (tf.GetCode(status) == TF_OK) {
         b.y = tf.TensorData(outs[0]);
@@ -731,7 +792,10 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
               kernel_attr, shift_create, shift_add_compute, status);
   register_op("DenseShiftGather", (const char *const[]){"dy: float", NULL}, (const char *const[]){"dz: float", NULL},
               kernel_attr, shift_create, shift_gather_compute, status);
-  register_op("DenseBnRelu", (const char *const[]){"parts: N * float", "gamma: float", "beta: float", NULL},
+  register_op("DensePartSums", (const char *const[]){"part: float", NULL}, (const char *const[]){"sums: double", NULL},
+              (const char *const[]){NULL}, part_sums_create, bn_compute, status);
+  register_op("DenseBnRelu",
+              (const char *const[]){"parts: N * float", "sums: N * double", "gamma: float", "beta: float", NULL},
               (const char *const[]){"y: float", "mean: float", "variance: float", NULL}, bn_attrs,
               bn_forward_create, bn_compute, status);
   register_op("DenseBnReluApply",

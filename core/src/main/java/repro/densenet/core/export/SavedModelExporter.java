@@ -34,8 +34,9 @@ import repro.densenet.datasets.transform.Normalization;
  * Exports a network as a TensorFlow SavedModel for serving (tag {@value SavedModelBundle#DEFAULT_TAG}).
  *
  * <p>The exported graph is inference-only: {@link ModelSpec#build} in {@link NetBuilder.Mode#INFER}
- * (BN from the moving statistics as {@code x * scale + shift}, no dropout, no gradients, no
- * optimiser slots) over fresh variables that are assigned the state's values and saved with the
+ * from TensorFlow's standard ops ({@link NetBuilder#standardOpsInference}: Conv2D, none of the
+ * project's own kernels; BN from the moving statistics as {@code x * scale + shift}, no dropout,
+ * no gradients, no optimiser slots) over fresh variables that are assigned the state's values and saved with the
  * SavedModel's variables checkpoint.
  *
  * <p>Signature {@value #SIGNATURE_KEY}: input {@value #INPUT} float32 NHWC {@code [-1, h, w, c]};
@@ -133,7 +134,7 @@ public final class SavedModelExporter {
             n.withName("std").constant(normalization.std()));
       }
       Parameters params = new Parameters();
-      NetBuilder net = new NetBuilder(tf, NetBuilder.Mode.INFER, params, null);
+      NetBuilder net = NetBuilder.standardOpsInference(tf, params);
       Operand<TFloat32> logits =
           tf.withName(OUTPUT_LOGITS).identity(spec.build(net, NetBuilder.input(x, height, width, channels), numClasses));
       Operand<TFloat32> probabilities = tf.withName(OUTPUT_PROBABILITIES).nn.softmax(logits);

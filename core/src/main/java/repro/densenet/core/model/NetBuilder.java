@@ -10,11 +10,13 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
 import repro.densenet.core.tf.FusedBnRelu;
+import repro.densenet.core.tf.NativeOps;
 import repro.densenet.core.tf.OutputGatedRelu;
 import repro.densenet.core.tf.RebuiltConcat;
 import repro.densenet.core.tf.RecomputedActivation;
@@ -87,6 +89,8 @@ public final class NetBuilder {
   /** Multiply-adds of the convolutions and the classifier built so far, per image. */
   private long macsPerImage;
   private final boolean memoryEfficient;
+  /** Inference from TensorFlow's standard ops only (see {@link #standardOpsInference}). */
+  private final boolean standardOpsOnly;
   /**
    * Whether training batch norms over a concatenated state let the backward pass rebuild the
    * state from its parts ({@link RebuiltConcat}) instead of keeping it: bitwise the same training,
@@ -95,14 +99,17 @@ public final class NetBuilder {
    */
   private final boolean rebuildConcat;
   /**
-   * Whether training BN-ReLUs run as the project's native op over the state's parts ({@link
-   * FusedBnRelu}) instead of TensorFlow's concatenation, batch norm and ReLU. On by default;
-   * {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops, for A/B measurements and for the
-   * tests of that path (read when a builder is created).
+   * Whether BN-ReLUs run as the project's native ops over the state's parts instead of
+   * TensorFlow's concatenation, batch norm and ReLU: {@link FusedBnRelu} in training, {@link
+   * NativeOps#bnReluApply} with the moving statistics in inference. On by default except for
+   * {@link #standardOpsInference}; {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops,
+   * for A/B measurements and for the tests of that path (read when a builder is created).
    */
   private final boolean fusedBnRelu;
   /** Concatenated states (training), by identity of their operand, with their parts. */
   private final Map<Operand<TFloat32>, RebuiltConcat> concats = new IdentityHashMap<>();
+  /** Channel sums of the parts read by native training BN-ReLUs, by identity of the part. */
+  private final Map<Operand<TFloat32>, Operand<TFloat64>> partSums = new IdentityHashMap<>();
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
@@ -127,11 +134,27 @@ public final class NetBuilder {
    */
   public NetBuilder(
       Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient) {
+    this(tf, mode, params, dropoutSeed, memoryEfficient, false);
+  }
+
+  /**
+   * An inference pass built from TensorFlow's standard ops only (Conv2D, no {@link NativeOps}):
+   * for graphs that leave this process (SavedModel export), which other TensorFlow runtimes
+   * must be able to run.
+   */
+  public static NetBuilder standardOpsInference(Ops tf, Parameters params) {
+    return new NetBuilder(tf, Mode.INFER, params, null, false, true);
+  }
+
+  private NetBuilder(
+      Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient,
+      boolean standardOpsOnly) {
     if (mode == Mode.TRAIN && dropoutSeed == null) {
       throw new IllegalArgumentException("a training pass needs a dropout seed operand");
     }
     this.tf = tf;
     this.mode = mode;
+    this.standardOpsOnly = standardOpsOnly;
     this.params = params;
     this.dropoutSeed = dropoutSeed;
     this.memoryEfficient = memoryEfficient && mode == Mode.TRAIN;
@@ -139,7 +162,7 @@ public final class NetBuilder {
         mode == Mode.TRAIN
             && Boolean.parseBoolean(System.getProperty("densenet.bn.rebuildConcat", "true"));
     this.fusedBnRelu =
-        mode == Mode.TRAIN && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
+        !standardOpsOnly && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */
@@ -197,17 +220,31 @@ public final class NetBuilder {
     Operand<TFloat32> y =
         mode == Mode.TRAIN
             ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()))
-            : GemmConv2d.conv2d(
-                tf, x.op(), w.read(), x.height(), x.width(), x.channels(), outChannels, kernel,
-                stride);
+            : standardOpsOnly
+                ? tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME")
+                : GemmConv2d.conv2d(
+                    tf, x.op(), w.read(), x.height(), x.width(), x.channels(), outChannels, kernel,
+                    stride);
     return new Tensor4(
         y, ceilDiv(x.height(), stride), ceilDiv(x.width(), stride), outChannels);
   }
 
   /** Batch normalisation followed by ReLU. */
   public Tensor4 bnRelu(String name, Tensor4 x) {
-    if (fusedBnRelu) {
+    if (fusedBnRelu && mode == Mode.TRAIN) {
       return fusedBnRelu(name, x);
+    }
+    if (fusedBnRelu) {
+      // inference: relu(x * scale + shift) from the moving statistics, straight from the parts
+      BnParams p = bnParams(name, x.channels());
+      List<Operand<TFloat32>> parts = partsOf(x.op());
+      Operand<TFloat32> y =
+          NativeOps.bnReluApply(
+              tf, parts.get(0), parts, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
+              BN_EPSILON);
+      return new Tensor4(
+          tf.reshape(y, tf.constant(new int[] {-1, x.height(), x.width(), x.channels()})), x.height(),
+          x.width(), x.channels());
     }
     BnOperands bn = batchNormOperands(name, x);
     // Training: a ReLU whose gradient reads its output, so the BN output is freed after the
@@ -231,9 +268,14 @@ public final class NetBuilder {
   /** Training BN-ReLU as one native op over the parts of x (x itself if it is no concatenation). */
   private Tensor4 fusedBnRelu(String name, Tensor4 x) {
     BnParams p = bnParams(name, x.channels());
+    List<Operand<TFloat32>> parts = partsOf(x.op());
+    List<Operand<TFloat64>> sums = new ArrayList<>(parts.size());
+    for (Operand<TFloat32> part : parts) {
+      sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
+    }
     FusedBnRelu.Result r =
         FusedBnRelu.build(
-            tf, partsOf(x.op()), p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
+            tf, parts, sums, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
             BN_EPSILON, BN_MOMENTUM, x.height(), x.width(), x.channels());
     bnUpdates.add(new BnUpdate(p.mean(), r.movingMean()));
     bnUpdates.add(new BnUpdate(p.var(), r.movingVariance()));

@@ -5,6 +5,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 
 /**
  * Training-mode {@code relu(batchNorm(concat(parts)))} in one native op ({@link
@@ -16,8 +17,8 @@ import org.tensorflow.types.TFloat32;
  * the ReLU (another pass), and in the backward pass runs {@code ReluGrad}, {@code
  * FusedBatchNormGradV3}, rebuilds the concatenation ({@link RebuiltConcat}) and slices the state
  * gradient back into parts: together 39% of a traced DenseNet-40 training step, all of it memory
- * traffic over the full state. The native forward reads each part twice and writes the output
- * once; the gradient reads the parts and dy twice and writes each part's gradient directly.
+ * traffic over the full state. The native forward reads each part once and writes the output
+ * once (each part's channel sums are computed once, {@link NativeOps#partSums}); the gradient reads the parts and dy twice and writes each part's gradient directly.
  *
  * <p>The gradient is the training-mode batch-norm gradient (the batch statistics depend on x)
  * behind the ReLU mask, recomputed from the parts: it needs neither the state nor the output, so
@@ -43,6 +44,7 @@ public final class FusedBnRelu {
 
   /**
    * @param parts NHWC tensors of equal N, H, W whose channel concatenation is normalised
+   * @param sums each part's {@link NativeOps#partSums} (shared by every BN-ReLU reading the part)
    * @param gamma scale [C]
    * @param beta shift [C]
    * @param movingMean moving mean [C], as read
@@ -56,6 +58,7 @@ public final class FusedBnRelu {
   public static Result build(
       Ops tf,
       List<Operand<TFloat32>> parts,
+      List<Operand<TFloat64>> sums,
       Operand<TFloat32> gamma,
       Operand<TFloat32> beta,
       Operand<TFloat32> movingMean,
@@ -66,7 +69,7 @@ public final class FusedBnRelu {
       int width,
       int channels) {
     List<Operand<TFloat32>> ps = List.copyOf(parts);
-    NativeOps.BnRelu bn = NativeOps.bnRelu(tf, ps, gamma, beta, epsilon);
+    NativeOps.BnRelu bn = NativeOps.bnRelu(tf, ps, sums, gamma, beta, epsilon);
     List<Operand<?>> inputs = new ArrayList<>(ps);
     inputs.add(gamma);
     inputs.add(beta);

@@ -18,6 +18,7 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.OpList;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 
 /**
  * The project's own TensorFlow CPU kernels ({@code core/src/main/c/densenet_ops.c}, compiled by
@@ -29,8 +30,16 @@ import org.tensorflow.types.TFloat32;
  * tap-major columns (tap t = i*k + j owns columns t*o .. t*o + o - 1), then {@code y[h, w] =
  * sum_t z[h + i - p, w + j - p, tap t]}. TensorFlow has no op for that; a depthwise convolution
  * with one-hot filters did it with k*k multiply-adds per element (13% of a traced DenseNet-40
- * training step, plus a Sum); these do one add or one copy. They split their rows over the CPUs
- * the process may use (its affinity mask), not over TensorFlow's intra-op pool.
+ * training step, plus a Sum); these do one add or one copy.
+ *
+ * <p>{@link #partSums}, {@link #bnRelu}, {@link #bnReluApply} and {@link #bnReluGrad} are
+ * DenseNet's BN-ReLU over the parts of a block state, without concatenating it ({@link
+ * FusedBnRelu}); the inference graph's BN-ReLU is {@link #bnReluApply} with the moving
+ * statistics.
+ *
+ * <p>Every kernel splits its rows over the CPUs the process may use (its affinity mask, or the
+ * environment variable {@code DENSENET_OPS_THREADS}), on a pool of its own, not TensorFlow's
+ * intra-op pool; results are the same bits whatever the split.
  */
 public final class NativeOps {
 
@@ -38,7 +47,8 @@ public final class NativeOps {
   static final String RESOURCE = "/repro/densenet/core/native/libdensenet_ops.so";
 
   private static final Set<String> OPS =
-      Set.of("DenseShiftAdd", "DenseShiftGather", "DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad");
+      Set.of("DenseShiftAdd", "DenseShiftGather", "DensePartSums", "DenseBnRelu", "DenseBnReluApply",
+          "DenseBnReluGrad");
 
   private static boolean loaded;
 
@@ -94,12 +104,26 @@ public final class NativeOps {
   /** The gradients {@link #bnReluGrad} returns: one per part, then scale and shift. */
   public record BnReluGrad(List<Operand<TFloat32>> dparts, Operand<TFloat32> dgamma, Operand<TFloat32> dbeta) {}
 
-  /** See {@link BnRelu}. */
+  /**
+   * {@code DensePartSums}: per channel of an NHWC part, the sum of its values and of their
+   * squares over N, H and W, as float64 [2, c]; computed once per part, read by every {@link
+   * #bnRelu} over a state containing it.
+   */
+  public static Operand<TFloat64> partSums(Ops tf, Operand<TFloat32> part) {
+    ensureLoaded();
+    OperationBuilder b = tf.scope().opBuilder("DensePartSums", "DensePartSums");
+    b.addInput(part.asOutput());
+    return b.build().output(0);
+  }
+
+  /** See {@link BnRelu}; {@code sums} are the parts' {@link #partSums}, in the same order. */
   public static BnRelu bnRelu(
-      Ops tf, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma, Operand<TFloat32> beta, float epsilon) {
+      Ops tf, List<Operand<TFloat32>> parts, List<Operand<TFloat64>> sums, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, float epsilon) {
     ensureLoaded();
     OperationBuilder b = tf.scope().opBuilder("DenseBnRelu", "DenseBnRelu");
     b.addInputList(outputs(parts));
+    b.addInputList(outputs(sums));
     b.addInput(gamma.asOutput());
     b.addInput(beta.asOutput());
     b.setAttr("epsilon", epsilon);
@@ -152,7 +176,7 @@ public final class NativeOps {
     return new BnReluGrad(dparts, op.output(n), op.output(n + 1));
   }
 
-  private static Output<?>[] outputs(List<Operand<TFloat32>> parts) {
+  private static Output<?>[] outputs(List<? extends Operand<?>> parts) {
     Output<?>[] out = new Output<?>[parts.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = parts.get(i).asOutput();
@@ -169,8 +193,8 @@ public final class NativeOps {
     return op.output(0);
   }
 
-  /** The op types the library registers. */
-  static List<String> opTypes() {
+  /** The op types the library registers: graphs meant for other processes must not use them. */
+  public static List<String> opTypes() {
     return List.copyOf(OPS);
   }
 }

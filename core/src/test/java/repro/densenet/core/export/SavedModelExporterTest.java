@@ -23,6 +23,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.NativeOps;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
@@ -91,6 +92,15 @@ class SavedModelExporterTest {
     try (SavedModelBundle b = SavedModelBundle.load(model.toString(), SavedModelBundle.DEFAULT_TAG);
         TFloat32 t = TFloat32.tensorOf(Shape.of(N, H, W, C), DataBuffers.of(images, true, false));
         Result res = b.function(SavedModelExporter.SIGNATURE_KEY).call(Map.<String, Tensor>of(SavedModelExporter.INPUT, t))) {
+      // servable by any TensorFlow: none of this project's own ops (they exist only in processes that load them)
+      var ops = b.graph().operations();
+      int count = 0;
+      while (ops.hasNext()) {
+        String type = ops.next().type();
+        count++;
+        assertTrue(!NativeOps.opTypes().contains(type), "exported graph uses the project's own op " + type);
+      }
+      assertTrue(count > 0, "exported graph has no ops");
       TFloat32 logits = (TFloat32) res.get(SavedModelExporter.OUTPUT_LOGITS).orElseThrow();
       TFloat32 probs = (TFloat32) res.get(SavedModelExporter.OUTPUT_PROBABILITIES).orElseThrow();
       assertEquals(Shape.of(N, CLASSES), logits.shape());

@@ -137,7 +137,11 @@ class FusedBnReluTest {
       Operand<TFloat32> newVar;
       Operand<TFloat32> rebuilt = null;
       if (fused) {
-        FusedBnRelu.Result res = FusedBnRelu.build(tf, ps, ga, be, mm, mv, EPS, FACTOR, h, w, total);
+        List<Operand<org.tensorflow.types.TFloat64>> sums = new ArrayList<>();
+        for (Operand<TFloat32> part : ps) {
+          sums.add(NativeOps.partSums(tf, part));
+        }
+        FusedBnRelu.Result res = FusedBnRelu.build(tf, ps, sums, ga, be, mm, mv, EPS, FACTOR, h, w, total);
         y = res.y();
         newMean = res.movingMean();
         newVar = res.movingVariance();
@@ -186,7 +190,9 @@ class FusedBnReluTest {
       Operand<TFloat32> a = tf.zeros(tf.constant(new int[] {2, 4, 4, 3}), TFloat32.class);
       Operand<TFloat32> b = tf.zeros(tf.constant(new int[] {2, 4, 5, 3}), TFloat32.class);
       Operand<TFloat32> ones = tf.constant(new float[] {1, 1, 1, 1, 1, 1});
-      NativeOps.BnRelu bn = NativeOps.bnRelu(tf, List.of(a, b), ones, ones, EPS);
+      NativeOps.BnRelu bn =
+          NativeOps.bnRelu(tf, List.of(a, b), List.of(NativeOps.partSums(tf, a), NativeOps.partSums(tf, b)), ones,
+              ones, EPS);
       try (Session s = new Session(g)) {
         Exception e = assertThrows(Exception.class, () -> s.runner().fetch(bn.y()).run().close());
         assertTrue(e.getMessage().contains("DenseBnRelu: part 1 is not 2x4x4 like part 0"), e.getMessage());
