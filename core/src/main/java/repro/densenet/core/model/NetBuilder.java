@@ -102,7 +102,8 @@ public final class NetBuilder {
    * Whether BN-ReLUs run as the project's native ops over the state's parts instead of
    * TensorFlow's concatenation, batch norm and ReLU: {@link FusedBnRelu} in training, {@link
    * NativeOps#bnReluApply} with the moving statistics in inference. On by default except for
-   * {@link #standardOpsInference}; {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops,
+   * {@link #standardOpsInference} and without the native kernels ({@link NativeOps#enabled});
+   * {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops,
    * for A/B measurements and for the tests of that path (read when a builder is created).
    */
   private final boolean fusedBnRelu;
@@ -162,7 +163,9 @@ public final class NetBuilder {
         mode == Mode.TRAIN
             && Boolean.parseBoolean(System.getProperty("densenet.bn.rebuildConcat", "true"));
     this.fusedBnRelu =
-        !standardOpsOnly && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
+        !standardOpsOnly
+            && NativeOps.enabled()
+            && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */

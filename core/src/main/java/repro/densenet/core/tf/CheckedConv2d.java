@@ -52,7 +52,8 @@ public final class CheckedConv2d {
 
   /**
    * Whether stride-1 convolutions that {@link GemmTrainConv2d} handles go through it (default);
-   * {@code -Ddensenet.conv.matmul=false} keeps every one on the Conv3D path, for A/B measurements.
+   * {@code -Ddensenet.conv.matmul=false} keeps every one on the Conv3D path, for A/B measurements,
+   * as does a build or process without the native kernels ({@link NativeOps#enabled}).
    */
   private static final boolean MATMUL_FORM =
       Boolean.parseBoolean(System.getProperty("densenet.conv.matmul", "true"));
@@ -105,7 +106,7 @@ public final class CheckedConv2d {
           "CheckedConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
               + x.shape() + " and " + w.shape());
     }
-    if (MATMUL_FORM && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
+    if (MATMUL_FORM && NativeOps.enabled() && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
       return GemmTrainConv2d.conv2d(
           tf, x, w, (int) xs[1], (int) xs[2], (int) xs[3], (int) ws[3], (int) ws[0], recomputed);
     }

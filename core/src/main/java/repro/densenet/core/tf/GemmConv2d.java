@@ -73,7 +73,7 @@ public final class GemmConv2d {
       int outChannels,
       int kernel,
       int stride) {
-    if (!usesMatMul(kernel, stride, inChannels)) {
+    if (!usesMatMul(kernel, stride, inChannels) || (kernel > 1 && !NativeOps.enabled())) {
       return tf.nn.conv2d(x, w, List.of(1L, (long) stride, (long) stride, 1L), "SAME");
     }
     int taps = kernel * kernel;

@@ -52,7 +52,40 @@ public final class NativeOps {
 
   private static boolean loaded;
 
+  /** Whether TensorFlow's GPU native library is on the classpath (see {@link #gpuBuild}). */
+  private static final boolean GPU_BUILD = detectGpuBuild();
+
   private NativeOps() {}
+
+  /**
+   * Whether graphs built now use these kernels: yes, unless this is a GPU build ({@link
+   * #gpuBuild}: the kernels are CPU-only, and between GPU ops they would copy every activation to
+   * the host and back) or {@code -Ddensenet.native=false} (read on every call). Without them the
+   * networks use TensorFlow's standard ops: Conv2D for inference, {@link CheckedConv2d}'s Conv3D
+   * path for training, and TensorFlow's concatenation, batch norm and ReLU.
+   */
+  public static boolean enabled() {
+    return !GPU_BUILD && Boolean.parseBoolean(System.getProperty("densenet.native", "true"));
+  }
+
+  /**
+   * Whether this build carries TensorFlow's GPU native library (built with {@code -Pgpu}): the GPU
+   * classifier's native jar holds its libraries under {@code org/tensorflow/internal/c_api/<os>-<arch>-gpu/}.
+   */
+  public static boolean gpuBuild() {
+    return GPU_BUILD;
+  }
+
+  private static boolean detectGpuBuild() {
+    ClassLoader cl = NativeOps.class.getClassLoader();
+    for (String platform : List.of("linux-x86_64-gpu", "linux-arm64-gpu", "windows-x86_64-gpu")) {
+      if (cl.getResource("org/tensorflow/internal/c_api/" + platform + "/") != null
+          || cl.getResource("org/tensorflow/internal/c_api/" + platform + "/libtensorflow_framework.so.2") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Loads the library into TensorFlow unless that was done; fails with the reason if it cannot. */
   public static synchronized void ensureLoaded() {

@@ -10,6 +10,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.result.Provenance;
+import repro.densenet.core.tf.NativeOps;
 
 /** Which device TensorFlow computes on: the first GPU if one is usable, else the CPU. */
 public final class Devices {
@@ -27,19 +28,9 @@ public final class Devices {
 
   private static final java.util.concurrent.atomic.AtomicBoolean ANNOUNCED = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /**
-   * Whether this build carries TensorFlow's GPU native library (built with {@code -Pgpu}): the GPU
-   * classifier's native jar holds its libraries under {@code org/tensorflow/internal/c_api/<os>-<arch>-gpu/}.
-   */
+  /** Whether this build carries TensorFlow's GPU native library (built with {@code -Pgpu}). */
   public static boolean gpuBuild() {
-    ClassLoader cl = Devices.class.getClassLoader();
-    for (String platform : List.of("linux-x86_64-gpu", "linux-arm64-gpu", "windows-x86_64-gpu")) {
-      if (cl.getResource("org/tensorflow/internal/c_api/" + platform + "/") != null
-          || cl.getResource("org/tensorflow/internal/c_api/" + platform + "/libtensorflow_framework.so.2") != null) {
-        return true;
-      }
-    }
-    return false;
+    return NativeOps.gpuBuild();
   }
 
   /**

@@ -17,15 +17,20 @@ final class Fixtures {
 
   /** {@code body} with training graphs built with native ({@code true}) or TensorFlow-op BN-ReLUs. */
   static <T> T withFusedBnRelu(boolean fused, java.util.function.Supplier<T> body) {
-    String before = System.getProperty(FUSED);
-    System.setProperty(FUSED, Boolean.toString(fused));
+    return withProperty(FUSED, Boolean.toString(fused), body);
+  }
+
+  /** Runs body with the system property key set to value, then restores it. */
+  static <T> T withProperty(String key, String value, java.util.function.Supplier<T> body) {
+    String before = System.getProperty(key);
+    System.setProperty(key, value);
     try {
       return body.get();
     } finally {
       if (before == null) {
-        System.clearProperty(FUSED);
+        System.clearProperty(key);
       } else {
-        System.setProperty(FUSED, before);
+        System.setProperty(key, before);
       }
     }
   }
