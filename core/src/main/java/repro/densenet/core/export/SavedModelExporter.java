@@ -36,8 +36,8 @@ import repro.densenet.datasets.transform.Normalization;
  * <p>The exported graph is inference-only: {@link ModelSpec#build} in {@link NetBuilder.Mode#INFER}
  * from TensorFlow's standard ops ({@link NetBuilder#standardOpsInference}: Conv2D, none of the
  * project's own kernels; BN from the moving statistics as {@code x * scale + shift}, no dropout,
- * no gradients, no optimiser slots) over fresh variables that are assigned the state's values and saved with the
- * SavedModel's variables checkpoint.
+ * no gradients, no optimiser slots) over fresh variables that are assigned the state's values
+ * and saved with the SavedModel's variables checkpoint.
  *
  * <p>Signature {@value #SIGNATURE_KEY}: input {@value #INPUT} float32 NHWC {@code [-1, h, w, c]};
  * outputs {@value #OUTPUT_LOGITS} {@code [-1, classes]} and {@value #OUTPUT_PROBABILITIES} (softmax

@@ -18,7 +18,8 @@ import org.tensorflow.types.TFloat64;
  * FusedBatchNormGradV3}, rebuilds the concatenation ({@link RebuiltConcat}) and slices the state
  * gradient back into parts: together 39% of a traced DenseNet-40 training step, all of it memory
  * traffic over the full state. The native forward reads each part once and writes the output
- * once (each part's channel sums are computed once, {@link NativeOps#partSums}); the gradient reads the parts and dy twice and writes each part's gradient directly.
+ * once (each part's channel sums are computed once, {@link NativeOps#partSums}); the gradient
+ * reads the parts and dy twice and writes each part's gradient directly.
  *
  * <p>The gradient is the training-mode batch-norm gradient (the batch statistics depend on x)
  * behind the ReLU mask, recomputed from the parts: it needs neither the state nor the output, so
