@@ -263,6 +263,8 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  *   DenseBnRelu       (parts, sums, gamma, beta)            -> y, mean, variance
  *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
  *   DenseBnReluGrad   (dy, parts, gamma, beta, mean, var)    -> dparts, dgamma, dbeta
+ *   DenseBnReluGradAdd (..., acc)   the same, with dparts[i] + acc[i]: each part's gradient from the
+ *                                   layers after (the running sum carried from layer to layer)
  *
  * A part's sums are computed once (DensePartSums) and shared by every layer that reads the part.
  * mean and variance are the batch's (variance biased, as used for normalising). With
@@ -284,6 +286,7 @@ typedef struct {
   const float *dy;       /* [M, C] (gradient) */
   float *y;              /* [M, C] (forward) */
   float **dparts;        /* part i: [M, c[i]] (gradient) */
+  const float **acc;     /* part i: [M, c[i]] gradient to add to dparts[i] (DenseBnReluGradAdd), or NULL */
   const double *dbeta, *dgamma; /* [C] (gradient, second pass) */
   double *partial;       /* [blocks, 2*C] per-block sums */
 } BnRelu;
@@ -406,22 +409,36 @@ static void bn_grad_sums_range(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-/* dx = k1 * (g - (k2 + xhat * k3)) over pixels [m0, m1) of one part. */
+/*
+ * dx = k1 * (g - (k2 + xhat * k3)) over pixels [m0, m1) of one part, plus acc (the part's
+ * gradient from other consumers) when acc is not NULL.
+ */
 static inline __attribute__((always_inline)) void grad_dx_part(
     const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
     const float *restrict scale, const float *restrict shift, const float *restrict mean,
     const float *restrict rstd, const float *restrict k1, const float *restrict k2, const float *restrict k3,
-    float *restrict dpart) {
+    const float *restrict acc, float *restrict dpart) {
   for (int64_t m = m0; m < m1; m++) {
     const float *restrict x = part + m * c;
     const float *restrict d = dy + m * C;
     float *restrict dx = dpart + m * c;
-    for (int64_t ch = 0; ch < c; ch++) {
-      const float z = x[ch] * scale[ch] + shift[ch];
-      const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
-      const float g = z > 0.0f ? dv : 0.0f;
-      const float xhat = (x[ch] - mean[ch]) * rstd[ch];
-      dx[ch] = k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+    if (acc == NULL) {
+      for (int64_t ch = 0; ch < c; ch++) {
+        const float z = x[ch] * scale[ch] + shift[ch];
+        const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
+        const float g = z > 0.0f ? dv : 0.0f;
+        const float xhat = (x[ch] - mean[ch]) * rstd[ch];
+        dx[ch] = k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+      }
+    } else {
+      const float *restrict a = acc + m * c;
+      for (int64_t ch = 0; ch < c; ch++) {
+        const float z = x[ch] * scale[ch] + shift[ch];
+        const float dv = d[ch];
+        const float g = z > 0.0f ? dv : 0.0f;
+        const float xhat = (x[ch] - mean[ch]) * rstd[ch];
+        dx[ch] = a[ch] + k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+      }
     }
   }
 }
@@ -441,7 +458,8 @@ static void bn_grad_dx_range(void *ctx, int64_t begin, int64_t end) {
   for (int i = 0; i < b->n; i++) {
     const int64_t off = b->offset[i];
     DISPATCH(GRAD_DX_PART, b->c[i], b->parts[i], b->dy + off, C, begin, end, b->scale + off, b->shift + off,
-             b->mean + off, b->rstd + off, k1 + off, k2 + off, k3 + off, b->dparts[i]);
+             b->mean + off, b->rstd + off, k1 + off, k2 + off, k3 + off, b->acc == NULL ? NULL : b->acc[i],
+             b->dparts[i]);
   }
   free(k);
 }
@@ -533,8 +551,9 @@ static void shift_compute(ShiftKernel *self, TF_OpKernelContext *ctx, int gather
 static void shift_add_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 0); }
 static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 1); }
 
-enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2, BN_PART_SUMS = 3 };
-static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad", "DensePartSums"};
+enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2, BN_PART_SUMS = 3, BN_GRAD_ADD = 4 };
+static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad", "DensePartSums",
+                                       "DenseBnReluGradAdd"};
 
 typedef struct {
   int kind;
@@ -558,6 +577,7 @@ static void *bn_forward_create(TF_OpKernelConstruction *ctx) { return bn_create(
 static void *bn_apply_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_APPLY); }
 static void *bn_grad_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD); }
 static void *part_sums_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_PART_SUMS); }
+static void *bn_grad_add_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD_ADD); }
 
 static int has_shape(const TF_Tensor *t, int rank, const int64_t *dims) {
   if (tf.NumDims(t) != rank) return 0;
@@ -573,7 +593,10 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   const char *name = BN_NAMES[kind];
   const int first = kind == BN_FORWARD || kind == BN_PART_SUMS ? 0 : 1; /* input index of parts[0] */
   /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance */
-  const int inputs = kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4);
+  const int grad = kind == BN_GRAD || kind == BN_GRAD_ADD;
+  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance; grad-add n acc */
+  const int inputs =
+      kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4) + (kind == BN_GRAD_ADD ? n : 0);
   const int vectors = kind == BN_FORWARD ? 2 * n : first + n; /* input index of gamma */
   TF_Status *status = tf.NewStatus();
   TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
@@ -581,6 +604,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   float **dparts = calloc((size_t)n, sizeof(float *));
   int64_t *c = calloc((size_t)n, sizeof(int64_t)), *offset = calloc((size_t)n, sizeof(int64_t));
   float *coefficients = NULL;
+  const float **acc = NULL;
   double *partial = NULL, *sums = NULL;
   char message[256] = "";
   for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &in[i], status);
@@ -604,7 +628,8 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       parts[i] = tf.TensorData(t);
     }
     dims[3] = C;
-    for (int v = vectors; v < inputs && message[0] == 0; v++) {
+    const int vector_end = kind == BN_PART_SUMS ? vectors : vectors + (kind == BN_FORWARD ? 2 : 4);
+    for (int v = vectors; v < vector_end && message[0] == 0; v++) {
       if (!has_shape(in[v], 1, &C)) {
         snprintf(message, sizeof message, "%s: input %d must be a vector of the %lld channels", name, v, (long long)C);
       }
@@ -616,7 +641,14 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
                  (long long)c[i], i);
       }
     }
-    if (message[0] == 0 && kind == BN_GRAD && !has_shape(in[0], 4, dims)) {
+    for (int i = 0; kind == BN_GRAD_ADD && i < n && message[0] == 0; i++) {
+      const int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
+      if (!has_shape(in[vectors + 4 + i], 4, part_dims)) {
+        snprintf(message, sizeof message, "%s: acc %d must be %lldx%lldx%lldx%lld like part %d", name, i,
+                 (long long)dims[0], (long long)dims[1], (long long)dims[2], (long long)c[i], i);
+      }
+    }
+    if (message[0] == 0 && grad && !has_shape(in[0], 4, dims)) {
       snprintf(message, sizeof message, "%s: dy must be %lldx%lldx%lldx%lld", name, (long long)dims[0],
                (long long)dims[1], (long long)dims[2], (long long)C);
     }
@@ -632,8 +664,10 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     float *shift = coefficients + 3 * C, *rstd = coefficients + 4 * C;
     partial = malloc((size_t)(blocks * 2 * C + 1) * sizeof(double));
     sums = malloc((size_t)(2 * C + 1) * sizeof(double));
-    BnRelu b = {n, parts, c, offset, C, M, scale, shift, mean, rstd, gamma,
-                NULL, NULL, dparts, sums, sums + C, partial};
+    BnRelu b = {.n = n, .parts = parts, .c = c, .offset = offset, .channels = C, .pixels = M,
+                .scale = scale, .shift = shift, .mean = mean, .rstd = rstd, .gamma = gamma,
+                .dy = NULL, .y = NULL, .dparts = dparts, .acc = NULL, .dbeta = sums, .dgamma = sums + C,
+                .partial = partial};
     TF_Tensor *outs[3] = {NULL, NULL, NULL};
     if (kind == BN_PART_SUMS) {
       parallel_for(bn_stats_range, &b, blocks, M * C);
@@ -659,7 +693,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     if (kind != BN_PART_SUMS) bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
     if (kind == BN_PART_SUMS) {
       /* done above */
-    } else if (kind != BN_GRAD) {
+    } else if (!grad) {
       outs[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(M * C) * sizeof(float), status);
       if (tf.GetCode(status) == TF_OK) {
         b.y = tf.TensorData(outs[0]);
@@ -675,6 +709,11 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       }
     } else {
       b.dy = tf.TensorData(in[0]);
+      if (kind == BN_GRAD_ADD) {
+        acc = calloc((size_t)n, sizeof(float *));
+        for (int i = 0; i < n; i++) acc[i] = tf.TensorData(in[vectors + 4 + i]);
+        b.acc = acc;
+      }
       parallel_for(bn_grad_sums_range, &b, blocks, 2 * M * C);
       sum_blocks(&b, blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
       for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
@@ -707,6 +746,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   free(in);
   free(parts);
   free(dparts);
+  free(acc);
   free(c);
   free(offset);
   free(coefficients);
@@ -807,5 +847,10 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
                                     "mean: float", "variance: float", NULL},
               (const char *const[]){"dparts: N * float", "dgamma: float", "dbeta: float", NULL}, bn_attrs,
               bn_grad_create, bn_compute, status);
+  register_op("DenseBnReluGradAdd",
+              (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
+                                    "mean: float", "variance: float", "acc: N * float", NULL},
+              (const char *const[]){"dparts: N * float", "dgamma: float", "dbeta: float", NULL}, bn_attrs,
+              bn_grad_add_create, bn_compute, status);
   tf.DeleteStatus(status);
 }

@@ -111,6 +111,15 @@ public final class NetBuilder {
   private final Map<Operand<TFloat32>, RebuiltConcat> concats = new IdentityHashMap<>();
   /** Channel sums of the parts read by native training BN-ReLUs, by identity of the part. */
   private final Map<Operand<TFloat32>, Operand<TFloat64>> partSums = new IdentityHashMap<>();
+  /**
+   * Each part read by a native training BN-ReLU, by identity, as passed through the carrier of
+   * the last BN-ReLU that read it: the next one reads it from there, so that the part's gradient
+   * is summed layer by layer ({@link FusedBnRelu.Result#passedThrough}).
+   */
+  private final Map<Operand<TFloat32>, Carried> carriedParts = new IdentityHashMap<>();
+
+  /** Part {@code index} of the BN-ReLU {@code by}, as passed through its carrier. */
+  private record Carried(Operand<TFloat32> operand, FusedBnRelu.Result by, int index) {}
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
@@ -276,10 +285,21 @@ public final class NetBuilder {
     for (Operand<TFloat32> part : parts) {
       sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
     }
+    List<Operand<TFloat32>> carried = new ArrayList<>(parts.size());
+    for (Operand<TFloat32> part : parts) {
+      Carried c = carriedParts.get(part);
+      carried.add(c == null ? part : c.operand());
+    }
     FusedBnRelu.Result r =
         FusedBnRelu.build(
-            tf, parts, sums, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
+            tf, parts, carried, sums, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
             BN_EPSILON, BN_MOMENTUM, x.height(), x.width(), x.channels());
+    for (int i = 0; i < parts.size(); i++) {
+      Carried before = carriedParts.put(parts.get(i), new Carried(r.passedThrough().get(i), r, i));
+      if (before != null) {
+        before.by().consumed(before.index());
+      }
+    }
     bnUpdates.add(new BnUpdate(p.mean(), r.movingMean()));
     bnUpdates.add(new BnUpdate(p.var(), r.movingVariance()));
     if (memoryEfficient) {

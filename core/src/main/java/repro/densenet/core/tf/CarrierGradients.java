@@ -71,6 +71,15 @@ public final class CarrierGradients {
   @SuppressWarnings("unchecked")
   public static <T extends TType> Operand<T> carry(
       Ops tf, Operand<T> y, List<Operand<?>> inputs, Gradient gradient) {
+    return (Operand<T>) carryAll(tf, y, inputs, gradient).get(0);
+  }
+
+  /**
+   * As {@link #carry}, returning every output of the carrier: y, then each input passed through.
+   * Ops that read an input through the carrier send their gradient for it to the carrier's
+   * gradient function (as {@code gradOutputs.get(1 + i)}), which can add it to its own.
+   */
+  public static List<Output<?>> carryAll(Ops tf, Operand<?> y, List<Operand<?>> inputs, Gradient gradient) {
     ensureRegistered();
     List<Operand<?>> all = new ArrayList<>(inputs.size() + 1);
     all.add(tf.stopGradient(y));
@@ -79,7 +88,7 @@ public final class CarrierGradients {
     CARRIERS
         .computeIfAbsent((Graph) carrier.op().env(), g -> new ConcurrentHashMap<>())
         .put(carrier.op().name(), gradient);
-    return (Operand<T>) carrier.output().get(0);
+    return carrier.output();
   }
 
   private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {

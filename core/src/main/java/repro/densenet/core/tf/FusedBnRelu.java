@@ -3,6 +3,7 @@ package repro.densenet.core.tf;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -36,10 +37,20 @@ public final class FusedBnRelu {
    * @param movingVariance the moving variance after this batch
    * @param recomputed the activation rebuilt for the backward pass (bitwise y), for convolutions
    *     whose filter gradient should not keep y
+   * @param passedThrough the parts as passed through this BN-ReLU's gradient carrier: a later
+   *     BN-ReLU over the same parts should read these ({@link #build}'s {@code carried}) and call
+   *     {@link #consumed} for them, so that each part's gradient is a running sum carried from
+   *     layer to layer instead of one sum over all layers at the end
    */
   public record Result(
       Operand<TFloat32> y, Operand<TFloat32> movingMean, Operand<TFloat32> movingVariance,
-      RecomputedActivation recomputed) {}
+      RecomputedActivation recomputed, List<Operand<TFloat32>> passedThrough, boolean[] consumedFlags) {
+
+    /** Marks part i's pass-through as read by a later BN-ReLU's carrier. */
+    public void consumed(int i) {
+      consumedFlags[i] = true;
+    }
+  }
 
   private FusedBnRelu() {}
 
@@ -69,30 +80,78 @@ public final class FusedBnRelu {
       int height,
       int width,
       int channels) {
+    return build(tf, parts, parts, sums, gamma, beta, movingMean, movingVariance, epsilon, factor, height, width,
+        channels);
+  }
+
+  /**
+   * As above, with the gradient carrier reading {@code carried}: the same values as {@code parts}
+   * (part i itself, or an earlier BN-ReLU's {@link Result#passedThrough} of it), through which the
+   * gradients of the parts flow.
+   */
+  public static Result build(
+      Ops tf,
+      List<Operand<TFloat32>> parts,
+      List<Operand<TFloat32>> carried,
+      List<Operand<TFloat64>> sums,
+      Operand<TFloat32> gamma,
+      Operand<TFloat32> beta,
+      Operand<TFloat32> movingMean,
+      Operand<TFloat32> movingVariance,
+      float epsilon,
+      float factor,
+      int height,
+      int width,
+      int channels) {
     List<Operand<TFloat32>> ps = List.copyOf(parts);
     NativeOps.BnRelu bn = NativeOps.bnRelu(tf, ps, sums, gamma, beta, epsilon);
-    List<Operand<?>> inputs = new ArrayList<>(ps);
+    if (carried.size() != ps.size()) {
+      throw new IllegalArgumentException(carried.size() + " carried parts for " + ps.size() + " parts");
+    }
+    int n = ps.size();
+    boolean[] consumed = new boolean[n];
+    List<Operand<?>> inputs = new ArrayList<>(carried);
     inputs.add(gamma);
     inputs.add(beta);
     // the native op's output shape is unknown to the graph; the reshape (no copy) states it
     Operand<TFloat32> shaped = tf.reshape(bn.y(), tf.constant(new int[] {-1, height, width, channels}));
-    Operand<TFloat32> y =
-        CarrierGradients.carry(
+    List<Output<?>> carrier =
+        CarrierGradients.carryAll(
             tf,
             shaped,
             inputs,
-            (gtf, carrier, grads) -> {
+            (gtf, op, grads) -> {
               @SuppressWarnings("unchecked")
               Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
+              // gradients of the parts from the later BN-ReLUs that read them through this carrier
+              List<Operand<TFloat32>> later = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                @SuppressWarnings("unchecked")
+                Operand<TFloat32> g = consumed[i] ? (Operand<TFloat32>) grads.get(1 + i) : null;
+                later.add(g);
+              }
+              boolean all = later.stream().allMatch(g -> g != null);
               NativeOps.BnReluGrad g =
-                  NativeOps.bnReluGrad(gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon);
-              List<Operand<?>> out = new ArrayList<>(ps.size() + 3);
+                  NativeOps.bnReluGrad(
+                      gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon, all ? later : null);
+              List<Operand<?>> out = new ArrayList<>(n + 3);
               out.add(dy); // for StopGradient(y): discarded there
-              out.addAll(g.dparts());
+              for (int i = 0; i < n; i++) {
+                Operand<TFloat32> d = g.dparts().get(i);
+                out.add(all || later.get(i) == null ? d : gtf.math.add(d, later.get(i)));
+              }
               out.add(g.dgamma());
               out.add(g.dbeta());
               return out;
             });
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> y = (Operand<TFloat32>) carrier.get(0);
+    List<Operand<TFloat32>> passedThrough = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> p = (Operand<TFloat32>) carrier.get(1 + i);
+      passedThrough.add(p);
+    }
     // pixels per channel M = N*H*W, for the unbiased variance M / (M - 1)
     Operand<TFloat32> m =
         tf.dtypes.cast(
@@ -109,6 +168,6 @@ public final class FusedBnRelu {
     RecomputedActivation recomputed =
         RecomputedActivation.of(
             (gtf, after) -> NativeOps.bnReluApply(gtf, after, ps, gamma, beta, bn.mean(), bn.variance(), epsilon));
-    return new Result(y, mean, variance, recomputed);
+    return new Result(y, mean, variance, recomputed, List.copyOf(passedThrough), consumed);
   }
 }

@@ -48,7 +48,7 @@ public final class NativeOps {
 
   private static final Set<String> OPS =
       Set.of("DenseShiftAdd", "DenseShiftGather", "DensePartSums", "DenseBnRelu", "DenseBnReluApply",
-          "DenseBnReluGrad");
+          "DenseBnReluGrad", "DenseBnReluGradAdd");
 
   private static boolean loaded;
 
@@ -191,14 +191,33 @@ public final class NativeOps {
   public static BnReluGrad bnReluGrad(
       Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon) {
+    return bnReluGrad(tf, dy, parts, gamma, beta, mean, variance, epsilon, null);
+  }
+
+  /**
+   * As {@link #bnReluGrad(Ops, Operand, List, Operand, Operand, Operand, Operand, float)}; if
+   * {@code acc} is not null ({@code DenseBnReluGradAdd}), part i's gradient is returned plus
+   * {@code acc.get(i)} (its gradient from other consumers), added in the same pass.
+   */
+  public static BnReluGrad bnReluGrad(
+      Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon,
+      List<Operand<TFloat32>> acc) {
     ensureLoaded();
-    OperationBuilder b = tf.scope().opBuilder("DenseBnReluGrad", "DenseBnReluGrad");
+    if (acc != null && acc.size() != parts.size()) {
+      throw new IllegalArgumentException(acc.size() + " accumulated gradients for " + parts.size() + " parts");
+    }
+    String type = acc == null ? "DenseBnReluGrad" : "DenseBnReluGradAdd";
+    OperationBuilder b = tf.scope().opBuilder(type, type);
     b.addInput(dy.asOutput());
     b.addInputList(outputs(parts));
     b.addInput(gamma.asOutput());
     b.addInput(beta.asOutput());
     b.addInput(mean.asOutput());
     b.addInput(variance.asOutput());
+    if (acc != null) {
+      b.addInputList(outputs(acc));
+    }
     b.setAttr("epsilon", epsilon);
     Operation op = b.build();
     int n = parts.size();
@@ -208,6 +227,7 @@ public final class NativeOps {
     }
     return new BnReluGrad(dparts, op.output(n), op.output(n + 1));
   }
+
 
   private static Output<?>[] outputs(List<? extends Operand<?>> parts) {
     Output<?>[] out = new Output<?>[parts.size()];

@@ -200,6 +200,68 @@ class FusedBnReluTest {
     }
   }
 
+  @Test
+  void gradAddReturnsEachPartsGradientPlusItsRunningSumBitwise() {
+    java.util.Random r = new java.util.Random(11);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> a = randomTensor(tf, r, 2, 4, 4, 3);
+      Operand<TFloat32> b = randomTensor(tf, r, 2, 4, 4, 2);
+      Operand<TFloat32> dy = randomTensor(tf, r, 2, 4, 4, 5);
+      Operand<TFloat32> accA = randomTensor(tf, r, 2, 4, 4, 3);
+      Operand<TFloat32> accB = randomTensor(tf, r, 2, 4, 4, 2);
+      Operand<TFloat32> gamma = tf.constant(new float[] {1.5f, 0.5f, 1, 2, 0.7f});
+      Operand<TFloat32> beta = tf.constant(new float[] {0.1f, -0.2f, 0, 0.3f, 0.05f});
+      NativeOps.BnRelu bn =
+          NativeOps.bnRelu(tf, List.of(a, b), List.of(NativeOps.partSums(tf, a), NativeOps.partSums(tf, b)), gamma,
+              beta, EPS);
+      NativeOps.BnReluGrad plain =
+          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS);
+      NativeOps.BnReluGrad added =
+          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS, List.of(accA, accB));
+      NativeOps.BnReluGrad wrong =
+          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS, List.of(accB, accA));
+      try (Session s = new Session(g)) {
+        List<Operand<TFloat32>> fetch =
+            List.of(plain.dparts().get(0), plain.dparts().get(1), added.dparts().get(0), added.dparts().get(1), accA,
+                accB, plain.dgamma(), added.dgamma(), plain.dbeta(), added.dbeta());
+        float[][] v = new float[fetch.size()][];
+        var runner = s.runner();
+        fetch.forEach(runner::fetch);
+        try (Result res = runner.run()) {
+          for (int i = 0; i < v.length; i++) {
+            Tensor t = res.get(i);
+            v[i] = new float[(int) t.shape().size()];
+            ((TFloat32) t).asRawTensor().data().asFloats().read(v[i]);
+          }
+        }
+        for (int part = 0; part < 2; part++) {
+          float[] expected = new float[v[part].length];
+          for (int i = 0; i < expected.length; i++) {
+            expected[i] = v[4 + part][i] + v[part][i];
+          }
+          assertArrayEquals(expected, v[2 + part], "part " + part + ": acc + gradient");
+        }
+        assertArrayEquals(v[6], v[7], "dgamma");
+        assertArrayEquals(v[8], v[9], "dbeta");
+        Exception e = assertThrows(Exception.class, () -> s.runner().fetch(wrong.dparts().get(0)).run().close());
+        assertTrue(e.getMessage().contains("DenseBnReluGradAdd: acc 0 must be 2x4x4x3 like part 0"), e.getMessage());
+      }
+    }
+  }
+
+  private static Operand<TFloat32> randomTensor(Ops tf, java.util.Random r, int... shape) {
+    int size = 1;
+    for (int d : shape) {
+      size *= d;
+    }
+    float[] values = new float[size];
+    for (int i = 0; i < size; i++) {
+      values[i] = (float) r.nextGaussian();
+    }
+    return tf.reshape(tf.constant(values), tf.constant(shape));
+  }
+
   private static double max(float[] a) {
     double m = 1e-30;
     for (float v : a) {
