@@ -105,7 +105,15 @@ public final class NativeOps {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the native kernels to a temporary file", e);
     }
-    OpList ops = TensorFlow.loadLibrary(file.toString());
+    OpList ops;
+    try {
+      ops = TensorFlow.loadLibrary(file.toString());
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      throw new IllegalStateException(
+          "cannot load the native kernels copied to " + file + " (the directory java.io.tmpdir must allow"
+              + " executing files; set -Djava.io.tmpdir=DIR through DENSENET_JAVA_OPTS otherwise): " + e.getMessage(),
+          e);
+    }
     Set<String> found = ops.getOpList().stream().map(o -> o.getName()).collect(Collectors.toSet());
     if (!found.containsAll(OPS)) {
       throw new IllegalStateException(
