@@ -409,6 +409,16 @@ static void bn_grad_sums_range(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
+/* One element of the batch-norm + ReLU input gradient: k1 * (g - (k2 + xhat * k3)). */
+static inline __attribute__((always_inline)) float grad_dx_value(float x, float dv, float scale, float shift,
+                                                                float mean, float rstd, float k1, float k2,
+                                                                float k3) {
+  const float z = x * scale + shift;
+  const float g = z > 0.0f ? dv : 0.0f; /* dv loaded unconditionally: lets the compiler vectorise the select */
+  const float xhat = (x - mean) * rstd;
+  return k1 * (g - (k2 + xhat * k3));
+}
+
 /*
  * dx = k1 * (g - (k2 + xhat * k3)) over pixels [m0, m1) of one part, plus acc (the part's
  * gradient from other consumers) when acc is not NULL.
@@ -424,20 +434,12 @@ static inline __attribute__((always_inline)) void grad_dx_part(
     float *restrict dx = dpart + m * c;
     if (acc == NULL) {
       for (int64_t ch = 0; ch < c; ch++) {
-        const float z = x[ch] * scale[ch] + shift[ch];
-        const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
-        const float g = z > 0.0f ? dv : 0.0f;
-        const float xhat = (x[ch] - mean[ch]) * rstd[ch];
-        dx[ch] = k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+        dx[ch] = grad_dx_value(x[ch], d[ch], scale[ch], shift[ch], mean[ch], rstd[ch], k1[ch], k2[ch], k3[ch]);
       }
     } else {
       const float *restrict a = acc + m * c;
       for (int64_t ch = 0; ch < c; ch++) {
-        const float z = x[ch] * scale[ch] + shift[ch];
-        const float dv = d[ch];
-        const float g = z > 0.0f ? dv : 0.0f;
-        const float xhat = (x[ch] - mean[ch]) * rstd[ch];
-        dx[ch] = a[ch] + k1[ch] * (g - (k2[ch] + xhat * k3[ch]));
+        dx[ch] = a[ch] + grad_dx_value(x[ch], d[ch], scale[ch], shift[ch], mean[ch], rstd[ch], k1[ch], k2[ch], k3[ch]);
       }
     }
   }
@@ -592,7 +594,6 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   const int n = (int)self->n, kind = self->kind;
   const char *name = BN_NAMES[kind];
   const int first = kind == BN_FORWARD || kind == BN_PART_SUMS ? 0 : 1; /* input index of parts[0] */
-  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance */
   const int grad = kind == BN_GRAD || kind == BN_GRAD_ADD;
   /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance; grad-add n acc */
   const int inputs =
@@ -691,9 +692,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       memcpy(variance, tf.TensorData(in[vectors + 3]), (size_t)C * sizeof(float));
     }
     if (kind != BN_PART_SUMS) bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
-    if (kind == BN_PART_SUMS) {
-      /* done above */
-    } else if (!grad) {
+    if (kind == BN_FORWARD || kind == BN_APPLY) {
       outs[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(M * C) * sizeof(float), status);
       if (tf.GetCode(status) == TF_OK) {
         b.y = tf.TensorData(outs[0]);
@@ -707,7 +706,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
         }
         if (tf.GetCode(status) == TF_OK) memcpy(tf.TensorData(outs[2]), variance, (size_t)C * sizeof(float));
       }
-    } else {
+    } else if (grad) {
       b.dy = tf.TensorData(in[0]);
       if (kind == BN_GRAD_ADD) {
         acc = calloc((size_t)n, sizeof(float *));

@@ -282,11 +282,9 @@ public final class NetBuilder {
     BnParams p = bnParams(name, x.channels());
     List<Operand<TFloat32>> parts = partsOf(x.op());
     List<Operand<TFloat64>> sums = new ArrayList<>(parts.size());
-    for (Operand<TFloat32> part : parts) {
-      sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
-    }
     List<Operand<TFloat32>> carried = new ArrayList<>(parts.size());
     for (Operand<TFloat32> part : parts) {
+      sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
       Carried c = carriedParts.get(part);
       carried.add(c == null ? part : c.operand());
     }

@@ -56,6 +56,8 @@ public final class FusedBnRelu {
 
   /**
    * @param parts NHWC tensors of equal N, H, W whose channel concatenation is normalised
+   * @param carried what the gradient carrier reads for each part, through which its gradient
+   *     flows: the part itself, or an earlier BN-ReLU's {@link Result#passedThrough} of it
    * @param sums each part's {@link NativeOps#partSums} (shared by every BN-ReLU reading the part)
    * @param gamma scale [C]
    * @param beta shift [C]
@@ -66,28 +68,6 @@ public final class FusedBnRelu {
    * @param height H of the parts
    * @param width W of the parts
    * @param channels C, the channels of the concatenation
-   */
-  public static Result build(
-      Ops tf,
-      List<Operand<TFloat32>> parts,
-      List<Operand<TFloat64>> sums,
-      Operand<TFloat32> gamma,
-      Operand<TFloat32> beta,
-      Operand<TFloat32> movingMean,
-      Operand<TFloat32> movingVariance,
-      float epsilon,
-      float factor,
-      int height,
-      int width,
-      int channels) {
-    return build(tf, parts, parts, sums, gamma, beta, movingMean, movingVariance, epsilon, factor, height, width,
-        channels);
-  }
-
-  /**
-   * As above, with the gradient carrier reading {@code carried}: the same values as {@code parts}
-   * (part i itself, or an earlier BN-ReLU's {@link Result#passedThrough} of it), through which the
-   * gradients of the parts flow.
    */
   public static Result build(
       Ops tf,

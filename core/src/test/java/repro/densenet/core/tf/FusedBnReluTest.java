@@ -141,7 +141,7 @@ class FusedBnReluTest {
         for (Operand<TFloat32> part : ps) {
           sums.add(NativeOps.partSums(tf, part));
         }
-        FusedBnRelu.Result res = FusedBnRelu.build(tf, ps, sums, ga, be, mm, mv, EPS, FACTOR, h, w, total);
+        FusedBnRelu.Result res = FusedBnRelu.build(tf, ps, ps, sums, ga, be, mm, mv, EPS, FACTOR, h, w, total);
         y = res.y();
         newMean = res.movingMean();
         newVar = res.movingVariance();
