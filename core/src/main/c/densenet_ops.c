@@ -59,9 +59,13 @@ static struct {
   void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
   void (*GetAttrInt64)(TF_OpKernelConstruction *, const char *, int64_t *, TF_Status *);
   void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
+  void (*GetAttrSize)(TF_OpKernelConstruction *, const char *, int32_t *, int32_t *, TF_Status *);
+  void (*GetAttrInt64List)(TF_OpKernelConstruction *, const char *, int64_t *, int, TF_Status *);
   void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
   void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
   TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
+  TF_Tensor *(*ForwardInputOrAllocateOutput)(TF_OpKernelContext *, const int *, int, int, const int64_t *, int, int *,
+                                             TF_Status *);
   void (*ContextFailure)(TF_OpKernelContext *, TF_Status *);
   int (*NumDims)(const TF_Tensor *);
   int64_t (*Dim)(const TF_Tensor *, int);
@@ -262,9 +266,23 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  *   DensePartSums     (part)                                -> sums [2, c]: sum x, sum x^2 (double)
  *   DenseBnRelu       (parts, sums, gamma, beta)            -> y, mean, variance
  *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
- *   DenseBnReluGrad   (dy, parts, gamma, beta, mean, var)    -> dparts, dgamma, dbeta
- *   DenseBnReluGradAdd (..., acc)   the same, with dparts[i] + acc[i]: each part's gradient from the
- *                                   layers after (the running sum carried from layer to layer)
+ *   DenseBnReluGradChain (dy, parts, gamma, beta, mean, var, acc, coef; flags)
+ *                                                        -> dparts, coefs, dgamma, dbeta
+ *
+ * DenseBnReluGradChain is the gradient of one BN-ReLU in a chain of BN-ReLUs over the same parts
+ * (a dense block's layers, last layer first), each part's gradient a running sum carried from
+ * layer to layer. Per channel the gradient is
+ *
+ *   dx = k1 * g  +  a + b * xhat      (g = dy where x * scale + shift > 0, k1 = gamma * rstd,
+ *                                      a = -k1 * sum(g) / M, b = -k1 * sum(g * xhat) / M)
+ *
+ * and only the first term needs the layer's dy: a and b are per-channel numbers, and xhat is the
+ * same in every layer reading the part (the batch statistics of the same values). So a layer
+ * that is not the part's first reader ("finish" unset) adds k1 * g to the running sum acc in the
+ * pass that also takes the sums (one pass instead of two), and adds its a, b to the part's
+ * coefficients coef [2, c] (double); the first reader adds every layer's a + b * xhat at once.
+ * acc and coef are given (flag 1) for parts with a later reader; otherwise they are ignored.
+ * A part's running sum is written over acc when nothing else reads acc (TensorFlow forwards it).
  *
  * A part's sums are computed once (DensePartSums) and shared by every layer that reads the part.
  * mean and variance are the batch's (variance biased, as used for normalising). With
@@ -282,12 +300,13 @@ typedef struct {
   const int64_t *offset; /* first channel of part i in the concatenation */
   int64_t channels;      /* C = sum c[i] */
   int64_t pixels;        /* M = N*H*W */
-  const float *scale, *shift, *mean, *rstd, *gamma; /* [C] */
+  const float *scale, *shift, *mean, *rstd; /* [C] */
   const float *dy;       /* [M, C] (gradient) */
   float *y;              /* [M, C] (forward) */
   float **dparts;        /* part i: [M, c[i]] (gradient) */
-  const float **acc;     /* part i: [M, c[i]] gradient to add to dparts[i] (DenseBnReluGradAdd), or NULL */
-  const double *dbeta, *dgamma; /* [C] (gradient, second pass) */
+  const float **acc;     /* part i: [M, c[i]] running sum to add to dparts[i], NULL entries for none */
+  const int *finish;     /* part i: whether this layer is its first reader in the forward pass */
+  const float *k1, *ka, *kb; /* [C] (DenseBnReluGradChain) */
   double *partial;       /* [blocks, 2*C] per-block sums */
 } BnRelu;
 
@@ -393,8 +412,55 @@ static inline __attribute__((always_inline)) void grad_sums_part(
 }
 #define GRAD_SUMS_PART(c, ...) grad_sums_part(c, __VA_ARGS__)
 
-/* Per block: sum g and sum g * xhat per channel, g = dy where x * scale + shift > 0. */
-static void bn_grad_sums_range(void *ctx, int64_t begin, int64_t end) {
+/*
+ * The running sum of a part's gradient, written as out = v (no acc), out += v (acc forwarded as
+ * out) or out = acc + v: one loop per case, each with unaliased pointers so that it vectorises
+ * (acc + v and v + acc are the same float).
+ */
+#define ACCUMULATE(TERM)                                                     \
+  do {                                                                       \
+    float *restrict dx = dpart + m * c;                                      \
+    if (mode == 0) {                                                         \
+      for (int64_t ch = 0; ch < c; ch++) { TERM; dx[ch] = v; }               \
+    } else if (mode == 1) {                                                  \
+      for (int64_t ch = 0; ch < c; ch++) { TERM; dx[ch] += v; }              \
+    } else {                                                                 \
+      const float *restrict a = acc + m * c;                                 \
+      for (int64_t ch = 0; ch < c; ch++) { TERM; dx[ch] = a[ch] + v; }       \
+    }                                                                        \
+  } while (0)
+
+/* Over pixels [m0, m1) of one part not finished here: s1 += sum g, s2 += sum g * xhat, out = acc + k1 * g. */
+static inline __attribute__((always_inline)) void chain_local_part(
+    const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
+    const float *restrict scale, const float *restrict shift, const float *restrict mean,
+    const float *restrict rstd, const float *restrict k1, const float *acc, float *dpart, double *restrict s1,
+    double *restrict s2) {
+  const int mode = acc == NULL ? 0 : acc == dpart ? 1 : 2;
+  float a1[c], a2[c];
+  for (int64_t ch = 0; ch < c; ch++) a1[ch] = a2[ch] = 0.0f;
+  for (int64_t m = m0; m < m1; m++) {
+    const float *restrict x = part + m * c;
+    const float *restrict d = dy + m * C;
+#define LOCAL_TERM                                                  \
+  const float z = x[ch] * scale[ch] + shift[ch];                    \
+  const float dv = d[ch];                                           \
+  const float g = z > 0.0f ? dv : 0.0f;                             \
+  a1[ch] += g;                                                      \
+  a2[ch] += g * ((x[ch] - mean[ch]) * rstd[ch]);                    \
+  const float v = k1[ch] * g
+    ACCUMULATE(LOCAL_TERM);
+#undef LOCAL_TERM
+  }
+  for (int64_t ch = 0; ch < c; ch++) {
+    s1[ch] += a1[ch];
+    s2[ch] += a2[ch];
+  }
+}
+#define CHAIN_LOCAL_PART(c, ...) chain_local_part(c, __VA_ARGS__)
+
+/* Per block: the sums of every part; the running sums of the parts not finished here. */
+static void bn_chain_local_range(void *ctx, int64_t begin, int64_t end) {
   const BnRelu *b = ctx;
   const int64_t C = b->channels;
   for (int64_t blk = begin; blk < end; blk++) {
@@ -403,68 +469,51 @@ static void bn_grad_sums_range(void *ctx, int64_t begin, int64_t end) {
     const int64_t m0 = blk * BLOCK, m1 = m0 + BLOCK < b->pixels ? m0 + BLOCK : b->pixels;
     for (int i = 0; i < b->n; i++) {
       const int64_t off = b->offset[i];
-      DISPATCH(GRAD_SUMS_PART, b->c[i], b->parts[i], b->dy + off, C, m0, m1, b->scale + off, b->shift + off,
-               b->mean + off, b->rstd + off, sg + off, sgx + off);
+      if (b->finish[i]) {
+        DISPATCH(GRAD_SUMS_PART, b->c[i], b->parts[i], b->dy + off, C, m0, m1, b->scale + off, b->shift + off,
+                 b->mean + off, b->rstd + off, sg + off, sgx + off);
+      } else {
+        DISPATCH(CHAIN_LOCAL_PART, b->c[i], b->parts[i], b->dy + off, C, m0, m1, b->scale + off, b->shift + off,
+                 b->mean + off, b->rstd + off, b->k1 + off, b->acc[i], b->dparts[i], sg + off, sgx + off);
+      }
     }
   }
 }
 
-/* One element of the batch-norm + ReLU input gradient: k1 * (g - (k2 + xhat * k3)). */
-static inline __attribute__((always_inline)) float grad_dx_value(float x, float dv, float scale, float shift,
-                                                                float mean, float rstd, float k1, float k2,
-                                                                float k3) {
-  const float z = x * scale + shift;
-  const float g = z > 0.0f ? dv : 0.0f; /* dv loaded unconditionally: lets the compiler vectorise the select */
-  const float xhat = (x - mean) * rstd;
-  return k1 * (g - (k2 + xhat * k3));
-}
-
-/*
- * dx = k1 * (g - (k2 + xhat * k3)) over pixels [m0, m1) of one part, plus acc (the part's
- * gradient from other consumers) when acc is not NULL.
- */
-static inline __attribute__((always_inline)) void grad_dx_part(
+/* Over pixels [m0, m1) of one part finished here: out = acc + (k1 * g + (ka + kb * xhat)). */
+static inline __attribute__((always_inline)) void chain_finish_part(
     const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
     const float *restrict scale, const float *restrict shift, const float *restrict mean,
-    const float *restrict rstd, const float *restrict k1, const float *restrict k2, const float *restrict k3,
-    const float *restrict acc, float *restrict dpart) {
+    const float *restrict rstd, const float *restrict k1, const float *restrict ka, const float *restrict kb,
+    const float *acc, float *dpart) {
+  const int mode = acc == NULL ? 0 : acc == dpart ? 1 : 2;
   for (int64_t m = m0; m < m1; m++) {
     const float *restrict x = part + m * c;
     const float *restrict d = dy + m * C;
-    float *restrict dx = dpart + m * c;
-    if (acc == NULL) {
-      for (int64_t ch = 0; ch < c; ch++) {
-        dx[ch] = grad_dx_value(x[ch], d[ch], scale[ch], shift[ch], mean[ch], rstd[ch], k1[ch], k2[ch], k3[ch]);
-      }
-    } else {
-      const float *restrict a = acc + m * c;
-      for (int64_t ch = 0; ch < c; ch++) {
-        dx[ch] = a[ch] + grad_dx_value(x[ch], d[ch], scale[ch], shift[ch], mean[ch], rstd[ch], k1[ch], k2[ch], k3[ch]);
-      }
-    }
+#define FINISH_TERM                                                 \
+  const float z = x[ch] * scale[ch] + shift[ch];                    \
+  const float dv = d[ch];                                           \
+  const float g = z > 0.0f ? dv : 0.0f;                             \
+  const float xhat = (x[ch] - mean[ch]) * rstd[ch];                 \
+  const float v = k1[ch] * g + (ka[ch] + kb[ch] * xhat)
+    ACCUMULATE(FINISH_TERM);
+#undef FINISH_TERM
   }
 }
-#define GRAD_DX_PART(c, ...) grad_dx_part(c, __VA_ARGS__)
+#define CHAIN_FINISH_PART(c, ...) chain_finish_part(c, __VA_ARGS__)
 
-/* dx = gamma * rstd * (g - (dbeta + xhat * dgamma) / M) for pixels [begin, end). */
-static void bn_grad_dx_range(void *ctx, int64_t begin, int64_t end) {
+/* The gradients of the parts finished here, pixels [begin, end). */
+static void bn_chain_finish_range(void *ctx, int64_t begin, int64_t end) {
   const BnRelu *b = ctx;
   const int64_t C = b->channels;
-  float *k = malloc((size_t)(3 * C + 1) * sizeof(float));
-  float *k1 = k, *k2 = k + C, *k3 = k + 2 * C;
-  for (int64_t ch = 0; ch < C; ch++) {
-    k1[ch] = b->gamma[ch] * b->rstd[ch];
-    k2[ch] = (float)(b->dbeta[ch] / (double)b->pixels);
-    k3[ch] = (float)(b->dgamma[ch] / (double)b->pixels);
-  }
   for (int i = 0; i < b->n; i++) {
+    if (!b->finish[i]) continue;
     const int64_t off = b->offset[i];
-    DISPATCH(GRAD_DX_PART, b->c[i], b->parts[i], b->dy + off, C, begin, end, b->scale + off, b->shift + off,
-             b->mean + off, b->rstd + off, k1 + off, k2 + off, k3 + off, b->acc == NULL ? NULL : b->acc[i],
-             b->dparts[i]);
+    DISPATCH(CHAIN_FINISH_PART, b->c[i], b->parts[i], b->dy + off, C, begin, end, b->scale + off, b->shift + off,
+             b->mean + off, b->rstd + off, b->k1 + off, b->ka + off, b->kb + off, b->acc[i], b->dparts[i]);
   }
-  free(k);
 }
+#undef ACCUMULATE
 
 /* Adds the per-block sums in block order into out1, out2 [C]. */
 static void sum_blocks(const BnRelu *b, int64_t blocks, double *out1, double *out2) {
@@ -553,23 +602,36 @@ static void shift_compute(ShiftKernel *self, TF_OpKernelContext *ctx, int gather
 static void shift_add_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 0); }
 static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_compute(self, ctx, 1); }
 
-enum { BN_FORWARD = 0, BN_APPLY = 1, BN_GRAD = 2, BN_PART_SUMS = 3, BN_GRAD_ADD = 4 };
-static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DenseBnReluGrad", "DensePartSums",
-                                       "DenseBnReluGradAdd"};
+enum { BN_FORWARD = 0, BN_APPLY = 1, BN_PART_SUMS = 2, BN_GRAD_CHAIN = 3 };
+static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DensePartSums", "DenseBnReluGradChain"};
+enum { CHAIN_GIVEN = 1, CHAIN_FINISH = 2 }; /* DenseBnReluGradChain's flags, per part */
 
 typedef struct {
   int kind;
   int64_t n;
   float epsilon;
+  int64_t flags[]; /* DenseBnReluGradChain: n */
 } BnKernel;
 
 static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
-  BnKernel *self = calloc(1, sizeof(BnKernel));
-  self->kind = kind;
-  self->n = 1;
   TF_Status *status = tf.NewStatus();
-  if (kind != BN_PART_SUMS) tf.GetAttrInt64(ctx, "N", &self->n, status);
+  int64_t n = 1;
+  if (kind != BN_PART_SUMS) tf.GetAttrInt64(ctx, "N", &n, status);
+  BnKernel *self = calloc(1, sizeof(BnKernel) + (size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+  self->kind = kind;
+  self->n = n;
   if (kind != BN_PART_SUMS && tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
+  if (kind == BN_GRAD_CHAIN && tf.GetCode(status) == TF_OK) {
+    int32_t size = -1, total = -1;
+    tf.GetAttrSize(ctx, "flags", &size, &total, status);
+    if (tf.GetCode(status) == TF_OK && size != n) {
+      char message[160];
+      snprintf(message, sizeof message, "DenseBnReluGradChain: flags has %d entries for %lld parts", (int)size,
+               (long long)n);
+      tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+    }
+    if (tf.GetCode(status) == TF_OK) tf.GetAttrInt64List(ctx, "flags", self->flags, (int)n, status);
+  }
   if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
   tf.DeleteStatus(status);
   return self;
@@ -577,9 +639,8 @@ static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
 
 static void *bn_forward_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_FORWARD); }
 static void *bn_apply_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_APPLY); }
-static void *bn_grad_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD); }
 static void *part_sums_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_PART_SUMS); }
-static void *bn_grad_add_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD_ADD); }
+static void *bn_grad_chain_create(TF_OpKernelConstruction *ctx) { return bn_create(ctx, BN_GRAD_CHAIN); }
 
 static int has_shape(const TF_Tensor *t, int rank, const int64_t *dims) {
   if (tf.NumDims(t) != rank) return 0;
@@ -594,10 +655,10 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   const int n = (int)self->n, kind = self->kind;
   const char *name = BN_NAMES[kind];
   const int first = kind == BN_FORWARD || kind == BN_PART_SUMS ? 0 : 1; /* input index of parts[0] */
-  const int grad = kind == BN_GRAD || kind == BN_GRAD_ADD;
-  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance; grad-add n acc */
+  const int grad = kind == BN_GRAD_CHAIN;
+  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance; chain n acc, n coef */
   const int inputs =
-      kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4) + (kind == BN_GRAD_ADD ? n : 0);
+      kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4) + (kind == BN_GRAD_CHAIN ? 2 * n : 0);
   const int vectors = kind == BN_FORWARD ? 2 * n : first + n; /* input index of gamma */
   TF_Status *status = tf.NewStatus();
   TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
@@ -606,6 +667,8 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   int64_t *c = calloc((size_t)n, sizeof(int64_t)), *offset = calloc((size_t)n, sizeof(int64_t));
   float *coefficients = NULL;
   const float **acc = NULL;
+  int *finish = NULL;
+  float *chain_k = NULL;
   double *partial = NULL, *sums = NULL;
   char message[256] = "";
   for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &in[i], status);
@@ -642,11 +705,15 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
                  (long long)c[i], i);
       }
     }
-    for (int i = 0; kind == BN_GRAD_ADD && i < n && message[0] == 0; i++) {
-      const int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
+    for (int i = 0; kind == BN_GRAD_CHAIN && i < n && message[0] == 0; i++) {
+      const int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]}, coef_dims[2] = {2, c[i]};
+      if (!(self->flags[i] & CHAIN_GIVEN)) continue;
       if (!has_shape(in[vectors + 4 + i], 4, part_dims)) {
         snprintf(message, sizeof message, "%s: acc %d must be %lldx%lldx%lldx%lld like part %d", name, i,
                  (long long)dims[0], (long long)dims[1], (long long)dims[2], (long long)c[i], i);
+      } else if (!has_shape(in[vectors + 4 + n + i], 2, coef_dims)) {
+        snprintf(message, sizeof message, "%s: coef %d must be 2x%lld (part %d's channels)", name, i,
+                 (long long)c[i], i);
       }
     }
     if (message[0] == 0 && grad && !has_shape(in[0], 4, dims)) {
@@ -666,8 +733,8 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     partial = malloc((size_t)(blocks * 2 * C + 1) * sizeof(double));
     sums = malloc((size_t)(2 * C + 1) * sizeof(double));
     BnRelu b = {.n = n, .parts = parts, .c = c, .offset = offset, .channels = C, .pixels = M,
-                .scale = scale, .shift = shift, .mean = mean, .rstd = rstd, .gamma = gamma,
-                .dy = NULL, .y = NULL, .dparts = dparts, .acc = NULL, .dbeta = sums, .dgamma = sums + C,
+                .scale = scale, .shift = shift, .mean = mean, .rstd = rstd,
+                .dy = NULL, .y = NULL, .dparts = dparts, .acc = NULL,
                 .partial = partial};
     TF_Tensor *outs[3] = {NULL, NULL, NULL};
     if (kind == BN_PART_SUMS) {
@@ -708,24 +775,64 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       }
     } else if (grad) {
       b.dy = tf.TensorData(in[0]);
-      if (kind == BN_GRAD_ADD) {
-        acc = calloc((size_t)n, sizeof(float *));
-        for (int i = 0; i < n; i++) acc[i] = tf.TensorData(in[vectors + 4 + i]);
-        b.acc = acc;
-      }
-      parallel_for(bn_grad_sums_range, &b, blocks, 2 * M * C);
-      sum_blocks(&b, blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
+      acc = calloc((size_t)n, sizeof(float *));
+      finish = calloc((size_t)n, sizeof(int));
+      chain_k = malloc((size_t)(3 * C + 1) * sizeof(float));
+      for (int64_t ch = 0; ch < C; ch++) chain_k[ch] = gamma[ch] * rstd[ch];
+      for (int i = 0; i < n; i++) finish[i] = (self->flags[i] & CHAIN_FINISH) != 0;
+      b.acc = acc;
+      b.finish = finish;
+      b.k1 = chain_k;
+      b.ka = chain_k + C;
+      b.kb = chain_k + 2 * C;
       for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
         int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
-        TF_Tensor *t = tf.AllocateOutput(ctx, i, TF_FLOAT, part_dims, 4, (size_t)(M * c[i]) * sizeof(float), status);
+        const int acc_input = vectors + 4 + i;
+        TF_Tensor *t;
+        if (self->flags[i] & CHAIN_GIVEN) {
+          /* the running sum is written over acc[i] when nothing else reads it (TensorFlow forwards
+             it): no new buffer, and the pass writes the cache lines it read. Our handle on acc[i]
+             counts as a reader: drop it first (the context keeps the input alive). */
+          acc[i] = tf.TensorData(in[acc_input]);
+          tf.DeleteTensor(in[acc_input]);
+          in[acc_input] = NULL;
+          int forwarded = -1;
+          t = tf.ForwardInputOrAllocateOutput(ctx, &acc_input, 1, i, part_dims, 4, &forwarded, status);
+        } else {
+          t = tf.AllocateOutput(ctx, i, TF_FLOAT, part_dims, 4, (size_t)(M * c[i]) * sizeof(float), status);
+        }
         if (tf.GetCode(status) == TF_OK) {
           dparts[i] = tf.TensorData(t);
           tf.DeleteTensor(t); /* the context keeps the output */
         }
       }
-      if (tf.GetCode(status) == TF_OK) parallel_for(bn_grad_dx_range, &b, M, 3 * M * C);
+      if (tf.GetCode(status) == TF_OK) {
+        parallel_for(bn_chain_local_range, &b, blocks, 3 * M * C);
+        sum_blocks(&b, blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
+        int any_finish = 0;
+        for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+          /* part i's coefficients: the later layers' (coef) plus this layer's a, b */
+          const int64_t coef_dims[2] = {2, c[i]};
+          TF_Tensor *t = tf.AllocateOutput(ctx, n + i, TF_DOUBLE, coef_dims, 2, (size_t)(2 * c[i]) * sizeof(double), status);
+          if (tf.GetCode(status) != TF_OK) break;
+          double *out = tf.TensorData(t);
+          const double *later = (self->flags[i] & CHAIN_GIVEN) ? tf.TensorData(in[vectors + 4 + n + i]) : NULL;
+          for (int64_t j = 0; j < c[i]; j++) {
+            const int64_t ch = offset[i] + j;
+            const double k1 = chain_k[ch];
+            out[j] = (later != NULL ? later[j] : 0.0) - k1 * (sums[ch] / (double)M);
+            out[c[i] + j] = (later != NULL ? later[c[i] + j] : 0.0) - k1 * (sums[C + ch] / (double)M);
+            chain_k[C + ch] = (float)out[j];
+            chain_k[2 * C + ch] = (float)out[c[i] + j];
+          }
+          tf.DeleteTensor(t);
+          any_finish |= finish[i];
+        }
+        if (tf.GetCode(status) == TF_OK && any_finish) parallel_for(bn_chain_finish_range, &b, M, 3 * M * C);
+      }
       for (int g = 0; g < 2 && tf.GetCode(status) == TF_OK; g++) {
-        TF_Tensor *t = tf.AllocateOutput(ctx, n + g, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
+        TF_Tensor *t =
+            tf.AllocateOutput(ctx, 2 * n + g, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
         if (tf.GetCode(status) == TF_OK) {
           float *out = tf.TensorData(t);
           const double *from = g == 0 ? sums + C : sums; /* dgamma, then dbeta */
@@ -746,6 +853,8 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
   free(parts);
   free(dparts);
   free(acc);
+  free(finish);
+  free(chain_k);
   free(c);
   free(offset);
   free(coefficients);
@@ -813,9 +922,12 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
   BIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder");
   BIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64");
   BIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
+  BIND(GetAttrSize, "TF_OpKernelConstruction_GetAttrSize");
+  BIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
   BIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
   BIND(GetInput, "TF_GetInput");
   BIND(AllocateOutput, "TF_AllocateOutput");
+  BIND(ForwardInputOrAllocateOutput, "TF_ForwardInputOrAllocateOutput");
   BIND(ContextFailure, "TF_OpKernelContext_Failure");
   BIND(NumDims, "TF_NumDims");
   BIND(Dim, "TF_Dim");
@@ -841,15 +953,11 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
               (const char *const[]){"after: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", NULL},
               (const char *const[]){"y: float", NULL}, bn_attrs, bn_apply_create, bn_compute, status);
-  register_op("DenseBnReluGrad",
+  register_op("DenseBnReluGradChain",
               (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
-                                    "mean: float", "variance: float", NULL},
-              (const char *const[]){"dparts: N * float", "dgamma: float", "dbeta: float", NULL}, bn_attrs,
-              bn_grad_create, bn_compute, status);
-  register_op("DenseBnReluGradAdd",
-              (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
-                                    "mean: float", "variance: float", "acc: N * float", NULL},
-              (const char *const[]){"dparts: N * float", "dgamma: float", "dbeta: float", NULL}, bn_attrs,
-              bn_grad_add_create, bn_compute, status);
+                                    "mean: float", "variance: float", "acc: N * float", "coef: N * double", NULL},
+              (const char *const[]){"dparts: N * float", "coefs: N * double", "dgamma: float", "dbeta: float", NULL},
+              (const char *const[]){"N: int >= 1", "epsilon: float", "flags: list(int)", NULL},
+              bn_grad_chain_create, bn_compute, status);
   tf.DeleteStatus(status);
 }

@@ -119,7 +119,7 @@ public final class NetBuilder {
   private final Map<Operand<TFloat32>, Carried> carriedParts = new IdentityHashMap<>();
 
   /** Part {@code index} of the BN-ReLU {@code by}, as passed through its carrier. */
-  private record Carried(Operand<TFloat32> operand, FusedBnRelu.Result by, int index) {}
+  private record Carried(FusedBnRelu.Link link, FusedBnRelu.Result by, int index) {}
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
@@ -282,11 +282,11 @@ public final class NetBuilder {
     BnParams p = bnParams(name, x.channels());
     List<Operand<TFloat32>> parts = partsOf(x.op());
     List<Operand<TFloat64>> sums = new ArrayList<>(parts.size());
-    List<Operand<TFloat32>> carried = new ArrayList<>(parts.size());
+    List<FusedBnRelu.Link> carried = new ArrayList<>(parts.size());
     for (Operand<TFloat32> part : parts) {
       sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
       Carried c = carriedParts.get(part);
-      carried.add(c == null ? part : c.operand());
+      carried.add(c == null ? FusedBnRelu.Link.start(part) : c.link());
     }
     FusedBnRelu.Result r =
         FusedBnRelu.build(

@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat64;
 
 /**
  * Training-mode {@code relu(batchNorm(concat(parts)))} in one native op ({@link
- * NativeOps#bnRelu}) with a native gradient ({@link NativeOps#bnReluGrad}): DenseNet's BN-ReLU
+ * NativeOps#bnRelu}) with a native gradient ({@link NativeOps#bnReluGradChain}): DenseNet's BN-ReLU
  * over a block state without the state.
  *
  * <p>Why: built from TensorFlow ops, every layer concatenates the state ({@code ConcatV2}),
@@ -20,7 +20,9 @@ import org.tensorflow.types.TFloat64;
  * gradient back into parts: together 39% of a traced DenseNet-40 training step, all of it memory
  * traffic over the full state. The native forward reads each part once and writes the output
  * once (each part's channel sums are computed once, {@link NativeOps#partSums}); the gradient
- * reads the parts and dy twice and writes each part's gradient directly.
+ * of a layer that is not a part's first reader reads the part, dy and the part's running
+ * gradient sum once and adds to the sum in place (the first reader, which finishes the part's
+ * gradient, reads the part and dy twice).
  *
  * <p>The gradient is the training-mode batch-norm gradient (the batch statistics depend on x)
  * behind the ReLU mask, recomputed from the parts: it needs neither the state nor the output, so
@@ -32,19 +34,35 @@ import org.tensorflow.types.TFloat64;
 public final class FusedBnRelu {
 
   /**
+   * A part as a BN-ReLU's gradient carrier reads it, with its gradient coefficients: the part
+   * itself ({@link #start}) for its first reader, else the previous reader's pass-through ({@link
+   * Result#passedThrough}), through which the part's running gradient sum and coefficients flow
+   * back (see {@link NativeOps#bnReluGradChain}).
+   *
+   * @param part the part, or a BN-ReLU's pass-through of it
+   * @param coef the pass-through of the part's coefficients, or null for the part itself
+   */
+  public record Link(Operand<TFloat32> part, Operand<TFloat64> coef) {
+    /** The part itself: this reader is its first, and finishes its gradient. */
+    public static Link start(Operand<TFloat32> part) {
+      return new Link(part, null);
+    }
+  }
+
+  /**
    * @param y the activation
    * @param movingMean the moving mean after this batch
    * @param movingVariance the moving variance after this batch
    * @param recomputed the activation rebuilt for the backward pass (bitwise y), for convolutions
    *     whose filter gradient should not keep y
-   * @param passedThrough the parts as passed through this BN-ReLU's gradient carrier: a later
-   *     BN-ReLU over the same parts should read these ({@link #build}'s {@code carried}) and call
+   * @param passedThrough the parts as passed through this BN-ReLU's gradient carrier: the next
+   *     BN-ReLU over the same parts should read these ({@link #build}'s {@code links}) and call
    *     {@link #consumed} for them, so that each part's gradient is a running sum carried from
-   *     layer to layer instead of one sum over all layers at the end
+   *     layer to layer
    */
   public record Result(
       Operand<TFloat32> y, Operand<TFloat32> movingMean, Operand<TFloat32> movingVariance,
-      RecomputedActivation recomputed, List<Operand<TFloat32>> passedThrough, boolean[] consumedFlags) {
+      RecomputedActivation recomputed, List<Link> passedThrough, boolean[] consumedFlags) {
 
     /** Marks part i's pass-through as read by a later BN-ReLU's carrier. */
     public void consumed(int i) {
@@ -56,8 +74,8 @@ public final class FusedBnRelu {
 
   /**
    * @param parts NHWC tensors of equal N, H, W whose channel concatenation is normalised
-   * @param carried what the gradient carrier reads for each part, through which its gradient
-   *     flows: the part itself, or an earlier BN-ReLU's {@link Result#passedThrough} of it
+   * @param links what the gradient carrier reads for each part, through which its gradient flows:
+   *     {@link Link#start} of the part, or the previous BN-ReLU's {@link Result#passedThrough}
    * @param sums each part's {@link NativeOps#partSums} (shared by every BN-ReLU reading the part)
    * @param gamma scale [C]
    * @param beta shift [C]
@@ -72,7 +90,7 @@ public final class FusedBnRelu {
   public static Result build(
       Ops tf,
       List<Operand<TFloat32>> parts,
-      List<Operand<TFloat32>> carried,
+      List<Link> links,
       List<Operand<TFloat64>> sums,
       Operand<TFloat32> gamma,
       Operand<TFloat32> beta,
@@ -85,12 +103,26 @@ public final class FusedBnRelu {
       int channels) {
     List<Operand<TFloat32>> ps = List.copyOf(parts);
     NativeOps.BnRelu bn = NativeOps.bnRelu(tf, ps, sums, gamma, beta, epsilon);
-    if (carried.size() != ps.size()) {
-      throw new IllegalArgumentException(carried.size() + " carried parts for " + ps.size() + " parts");
+    if (links.size() != ps.size()) {
+      throw new IllegalArgumentException(links.size() + " carried parts for " + ps.size() + " parts");
     }
     int n = ps.size();
     boolean[] consumed = new boolean[n];
-    List<Operand<?>> inputs = new ArrayList<>(carried);
+    boolean[] finish = new boolean[n];
+    // carrier inputs: the parts, their coefficients (a placeholder for a part's first reader:
+    // nothing differentiates it), gamma, beta
+    List<Operand<?>> inputs = new ArrayList<>(2 * n + 2);
+    Operand<TFloat64> noCoef = null;
+    for (Link link : links) {
+      inputs.add(link.part());
+    }
+    for (int i = 0; i < n; i++) {
+      finish[i] = links.get(i).coef() == null;
+      if (finish[i]) {
+        noCoef = noCoef != null ? noCoef : tf.constant(0.0);
+      }
+      inputs.add(finish[i] ? noCoef : links.get(i).coef());
+    }
     inputs.add(gamma);
     inputs.add(beta);
     // the native op's output shape is unknown to the graph; the reshape (no copy) states it
@@ -103,34 +135,38 @@ public final class FusedBnRelu {
             (gtf, op, grads) -> {
               @SuppressWarnings("unchecked")
               Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
-              // gradients of the parts from the later BN-ReLUs that read them through this carrier
-              List<Operand<TFloat32>> later = new ArrayList<>(n);
+              // the running sums and coefficients of the parts from the later BN-ReLUs that read
+              // them through this carrier
+              List<Operand<TFloat32>> acc = new ArrayList<>(n);
+              List<Operand<TFloat64>> coef = new ArrayList<>(n);
               for (int i = 0; i < n; i++) {
                 @SuppressWarnings("unchecked")
-                Operand<TFloat32> g = consumed[i] ? (Operand<TFloat32>) grads.get(1 + i) : null;
-                later.add(g);
+                Operand<TFloat32> a = consumed[i] ? (Operand<TFloat32>) grads.get(1 + i) : null;
+                @SuppressWarnings("unchecked")
+                Operand<TFloat64> c = consumed[i] ? (Operand<TFloat64>) grads.get(1 + n + i) : null;
+                acc.add(a);
+                coef.add(c);
               }
-              boolean all = later.stream().allMatch(g -> g != null);
-              NativeOps.BnReluGrad g =
-                  NativeOps.bnReluGrad(
-                      gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon, all ? later : null);
-              List<Operand<?>> out = new ArrayList<>(n + 3);
+              NativeOps.BnReluChainGrad g =
+                  NativeOps.bnReluGradChain(
+                      gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon, acc, coef, finish);
+              List<Operand<?>> out = new ArrayList<>(2 * n + 3);
               out.add(dy); // for StopGradient(y): discarded there
-              for (int i = 0; i < n; i++) {
-                Operand<TFloat32> d = g.dparts().get(i);
-                out.add(all || later.get(i) == null ? d : gtf.math.add(d, later.get(i)));
-              }
+              out.addAll(g.dparts());
+              out.addAll(g.coefs()); // a first reader's go to the placeholder: discarded there
               out.add(g.dgamma());
               out.add(g.dbeta());
               return out;
             });
     @SuppressWarnings("unchecked")
     Operand<TFloat32> y = (Operand<TFloat32>) carrier.get(0);
-    List<Operand<TFloat32>> passedThrough = new ArrayList<>(n);
+    List<Link> passedThrough = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       @SuppressWarnings("unchecked")
       Operand<TFloat32> p = (Operand<TFloat32>) carrier.get(1 + i);
-      passedThrough.add(p);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat64> c = (Operand<TFloat64>) carrier.get(1 + n + i);
+      passedThrough.add(new Link(p, c));
     }
     // pixels per channel M = N*H*W, for the unbiased variance M / (M - 1)
     Operand<TFloat32> m =

@@ -32,7 +32,7 @@ import org.tensorflow.types.TFloat64;
  * with one-hot filters did it with k*k multiply-adds per element (13% of a traced DenseNet-40
  * training step, plus a Sum); these do one add or one copy.
  *
- * <p>{@link #partSums}, {@link #bnRelu}, {@link #bnReluApply} and {@link #bnReluGrad} are
+ * <p>{@link #partSums}, {@link #bnRelu}, {@link #bnReluApply} and {@link #bnReluGradChain} are
  * DenseNet's BN-ReLU over the parts of a block state, without concatenating it ({@link
  * FusedBnRelu}); the inference graph's BN-ReLU is {@link #bnReluApply} with the moving
  * statistics.
@@ -48,9 +48,11 @@ public final class NativeOps {
 
   private static final Set<String> OPS =
       Set.of("DenseShiftAdd", "DenseShiftGather", "DensePartSums", "DenseBnRelu", "DenseBnReluApply",
-          "DenseBnReluGrad", "DenseBnReluGradAdd");
+          "DenseBnReluGradChain");
 
   private static boolean loaded;
+  /** Why loading failed, if it did: the same error on every later call (a second load cannot mend it). */
+  private static IllegalStateException failure;
 
   /** Whether TensorFlow's GPU native library is on the classpath (see {@link #gpuBuild}). */
   private static final boolean GPU_BUILD = detectGpuBuild();
@@ -92,6 +94,19 @@ public final class NativeOps {
     if (loaded) {
       return;
     }
+    if (failure != null) {
+      throw failure;
+    }
+    try {
+      load();
+      loaded = true;
+    } catch (IllegalStateException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
+  private static void load() {
     Path file;
     try (InputStream in = NativeOps.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
@@ -109,9 +124,16 @@ public final class NativeOps {
     try {
       ops = TensorFlow.loadLibrary(file.toString());
     } catch (RuntimeException | UnsatisfiedLinkError e) {
+      String message = String.valueOf(e.getMessage());
+      boolean mapping = e instanceof UnsatisfiedLinkError || message.contains("failed to map")
+          || message.contains("ermission denied");
       throw new IllegalStateException(
-          "cannot load the native kernels copied to " + file + " (the directory java.io.tmpdir must allow"
-              + " executing files; set -Djava.io.tmpdir=DIR through DENSENET_JAVA_OPTS otherwise): " + e.getMessage(),
+          "cannot load the native kernels copied to " + file
+              + (mapping
+                  ? " (the directory java.io.tmpdir must allow executing files; set -Djava.io.tmpdir=DIR through"
+                      + " DENSENET_JAVA_OPTS otherwise)"
+                  : "")
+              + ": " + message,
           e);
     }
     Set<String> found = ops.getOpList().stream().map(o -> o.getName()).collect(Collectors.toSet());
@@ -119,7 +141,6 @@ public final class NativeOps {
       throw new IllegalStateException(
           "loading " + RESOURCE + " registered " + found + ", not " + OPS + " (see its messages on stderr)");
     }
-    loaded = true;
   }
 
   /** {@code DenseShiftAdd}: [N, H, W, k*k*o] tap-major partial sums to the [N, H, W, o] output. */
@@ -141,9 +162,6 @@ public final class NativeOps {
    * @param variance the batch variance per channel (biased, as used for normalising), [C]
    */
   public record BnRelu(Operand<TFloat32> y, Operand<TFloat32> mean, Operand<TFloat32> variance) {}
-
-  /** The gradients {@link #bnReluGrad} returns: one per part, then scale and shift. */
-  public record BnReluGrad(List<Operand<TFloat32>> dparts, Operand<TFloat32> dgamma, Operand<TFloat32> dbeta) {}
 
   /**
    * {@code DensePartSums}: per channel of an NHWC part, the sum of its values and of their
@@ -192,50 +210,79 @@ public final class NativeOps {
   }
 
   /**
-   * {@code DenseBnReluGrad}: given dy, the gradient of a {@link #bnRelu} output, the gradients
-   * of its parts, scale and shift (the batch statistics' own dependence on x included, as for
-   * TensorFlow's training-mode {@code FusedBatchNormGradV3}).
+   * The gradients {@link #bnReluGradChain} returns: per part its gradient (complete where the
+   * part was finished, else its running sum) and its coefficients, then scale and shift.
    */
-  public static BnReluGrad bnReluGrad(
-      Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
-      Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon) {
-    return bnReluGrad(tf, dy, parts, gamma, beta, mean, variance, epsilon, null);
-  }
+  public record BnReluChainGrad(
+      List<Operand<TFloat32>> dparts, List<Operand<TFloat64>> coefs, Operand<TFloat32> dgamma,
+      Operand<TFloat32> dbeta) {}
 
   /**
-   * As {@link #bnReluGrad(Ops, Operand, List, Operand, Operand, Operand, Operand, float)}; if
-   * {@code acc} is not null ({@code DenseBnReluGradAdd}), part i's gradient is returned plus
-   * {@code acc.get(i)} (its gradient from other consumers), added in the same pass.
+   * {@code DenseBnReluGradChain}: the gradient of one BN-ReLU in a chain of BN-ReLUs reading the
+   * same parts (a dense block's layers), each part's gradient a running sum carried from the
+   * last reader to the first: this layer's share is added to {@code acc.get(i)} (the later
+   * readers' running sum, or null if there is none) in the pass that takes the layer's sums, and
+   * the batch-norm terms that need those sums are kept per channel in the part's coefficients
+   * ({@code coef.get(i)}, null with acc) until the part's first reader ({@code finish[i]}) adds
+   * them all. With every part finished and no acc this is the plain gradient of a {@link
+   * #bnRelu} (the batch statistics' own dependence on x included, as for TensorFlow's
+   * training-mode {@code FusedBatchNormGradV3}). See densenet_ops.c.
    */
-  public static BnReluGrad bnReluGrad(
+  public static BnReluChainGrad bnReluGradChain(
       Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon,
-      List<Operand<TFloat32>> acc) {
+      List<Operand<TFloat32>> acc, List<Operand<TFloat64>> coef, boolean[] finish) {
     ensureLoaded();
-    if (acc != null && acc.size() != parts.size()) {
-      throw new IllegalArgumentException(acc.size() + " accumulated gradients for " + parts.size() + " parts");
+    int n = parts.size();
+    if (acc.size() != n || coef.size() != n || finish.length != n) {
+      throw new IllegalArgumentException(
+          acc.size() + " running sums, " + coef.size() + " coefficients and " + finish.length + " finish flags for "
+              + n + " parts");
     }
-    String type = acc == null ? "DenseBnReluGrad" : "DenseBnReluGradAdd";
-    OperationBuilder b = tf.scope().opBuilder(type, type);
+    long[] flags = new long[n];
+    List<Operand<TFloat32>> accIn = new ArrayList<>(n);
+    List<Operand<TFloat64>> coefIn = new ArrayList<>(n);
+    Operand<TFloat32> noAcc = null;
+    Operand<TFloat64> noCoef = null;
+    for (int i = 0; i < n; i++) {
+      if ((acc.get(i) == null) != (coef.get(i) == null)) {
+        throw new IllegalArgumentException("part " + i + " has a running sum without coefficients or the reverse");
+      }
+      if (acc.get(i) != null) {
+        flags[i] |= 1; // densenet_ops.c: CHAIN_GIVEN
+        accIn.add(acc.get(i));
+        coefIn.add(coef.get(i));
+      } else {
+        // placeholders the op does not read
+        noAcc = noAcc != null ? noAcc : tf.constant(0f);
+        noCoef = noCoef != null ? noCoef : tf.constant(0.0);
+        accIn.add(noAcc);
+        coefIn.add(noCoef);
+      }
+      if (finish[i]) {
+        flags[i] |= 2; // CHAIN_FINISH
+      }
+    }
+    OperationBuilder b = tf.scope().opBuilder("DenseBnReluGradChain", "DenseBnReluGradChain");
     b.addInput(dy.asOutput());
     b.addInputList(outputs(parts));
     b.addInput(gamma.asOutput());
     b.addInput(beta.asOutput());
     b.addInput(mean.asOutput());
     b.addInput(variance.asOutput());
-    if (acc != null) {
-      b.addInputList(outputs(acc));
-    }
+    b.addInputList(outputs(accIn));
+    b.addInputList(outputs(coefIn));
     b.setAttr("epsilon", epsilon);
+    b.setAttr("flags", flags);
     Operation op = b.build();
-    int n = parts.size();
     List<Operand<TFloat32>> dparts = new ArrayList<>(n);
+    List<Operand<TFloat64>> coefs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       dparts.add(op.output(i));
+      coefs.add(op.output(n + i));
     }
-    return new BnReluGrad(dparts, op.output(n), op.output(n + 1));
+    return new BnReluChainGrad(dparts, coefs, op.output(2 * n), op.output(2 * n + 1));
   }
-
 
   private static Output<?>[] outputs(List<? extends Operand<?>> parts) {
     Output<?>[] out = new Output<?>[parts.size()];

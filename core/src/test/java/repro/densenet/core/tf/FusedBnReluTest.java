@@ -141,7 +141,9 @@ class FusedBnReluTest {
         for (Operand<TFloat32> part : ps) {
           sums.add(NativeOps.partSums(tf, part));
         }
-        FusedBnRelu.Result res = FusedBnRelu.build(tf, ps, ps, sums, ga, be, mm, mv, EPS, FACTOR, h, w, total);
+        FusedBnRelu.Result res =
+            FusedBnRelu.build(tf, ps, ps.stream().map(FusedBnRelu.Link::start).toList(), sums, ga, be, mm, mv, EPS,
+                FACTOR, h, w, total);
         y = res.y();
         newMean = res.movingMean();
         newVar = res.movingVariance();
@@ -200,8 +202,125 @@ class FusedBnReluTest {
     }
   }
 
+  /**
+   * A dense block of three BN-ReLUs (over a; a, b; a, b, c), each part's gradient a running sum
+   * carried from layer to layer and finished by its first reader: the gradients of the parts
+   * and of every scale and shift against TensorFlow's ops.
+   */
   @Test
-  void gradAddReturnsEachPartsGradientPlusItsRunningSumBitwise() {
+  void chainedLayersEqualTensorFlowOps() {
+    int n = 3;
+    int h = 6;
+    int w = 7; // 126 pixels: a partial block
+    int[] channels = {5, 12, 7};
+    float[][][] ours = chain(n, h, w, channels, true);
+    float[][][] theirs = chain(n, h, w, channels, false);
+    String[] names = {"d a", "d b", "d c", "d gamma 1", "d gamma 2", "d gamma 3", "d beta 1", "d beta 2", "d beta 3"};
+    for (int i = 0; i < names.length; i++) {
+      float[] t = theirs[1][i];
+      assertClose(t, ours[1][i], 3e-5 * max(t), "three chained layers: " + names[i] + " vs TensorFlow");
+    }
+    for (int layer = 0; layer < 3; layer++) {
+      assertClose(theirs[0][layer], ours[0][layer], 2e-5, "three chained layers: y " + (layer + 1) + " vs TensorFlow");
+    }
+  }
+
+  /** {{y1, y2, y3}, {d a, d b, d c, d gamma 1..3, d beta 1..3}} of sum(y_l * r_l). */
+  private static float[][][] chain(int n, int h, int w, int[] channels, boolean fused) {
+    java.util.Random r = new java.util.Random(5);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (int c : channels) {
+        parts.add(randomTensor(tf, r, n, h, w, c));
+      }
+      List<Operand<TFloat32>> gammas = new ArrayList<>();
+      List<Operand<TFloat32>> betas = new ArrayList<>();
+      List<Operand<TFloat32>> ys = new ArrayList<>();
+      List<FusedBnRelu.Link> links = new ArrayList<>();
+      FusedBnRelu.Result[] previous = new FusedBnRelu.Result[3]; // the last reader of each part
+      Operand<TFloat32> loss = null;
+      for (int layer = 0; layer < 3; layer++) {
+        List<Operand<TFloat32>> ps = parts.subList(0, layer + 1);
+        int total = 0;
+        for (int i = 0; i <= layer; i++) {
+          total += channels[i];
+        }
+        float[] gamma = new float[total];
+        float[] beta = new float[total];
+        for (int c = 0; c < total; c++) {
+          gamma[c] = (float) (0.5 + r.nextDouble());
+          beta[c] = (float) (r.nextDouble() - 0.5);
+        }
+        Operand<TFloat32> ga = tf.constant(gamma);
+        Operand<TFloat32> be = tf.constant(beta);
+        Operand<TFloat32> zeros = tf.constant(new float[total]);
+        Operand<TFloat32> ones = tf.constant(filled(total, 1f));
+        Operand<TFloat32> y;
+        if (fused) {
+          List<Operand<org.tensorflow.types.TFloat64>> sums = new ArrayList<>();
+          for (Operand<TFloat32> part : ps) {
+            sums.add(NativeOps.partSums(tf, part));
+          }
+          links.add(FusedBnRelu.Link.start(ps.get(layer)));
+          FusedBnRelu.Result res =
+              FusedBnRelu.build(tf, ps, links, sums, ga, be, zeros, ones, EPS, FACTOR, h, w, total);
+          for (int i = 0; i <= layer; i++) {
+            if (previous[i] != null) {
+              previous[i].consumed(i); // part i has index i in every layer
+            }
+            links.set(i, res.passedThrough().get(i));
+            previous[i] = res;
+          }
+          y = res.y();
+        } else {
+          Operand<TFloat32> x = ps.size() == 1 ? ps.get(0) : tf.concat(ps, tf.constant(3));
+          y = tf.nn.relu(
+              tf.nn.fusedBatchNorm(x, ga, be, zeros, ones, FusedBatchNorm.epsilon(EPS),
+                  FusedBatchNorm.exponentialAvgFactor(FACTOR), FusedBatchNorm.isTraining(true)).y());
+        }
+        Operand<TFloat32> term =
+            tf.sum(tf.math.mul(y, randomTensor(tf, r, n, h, w, total)), tf.constant(new int[] {0, 1, 2, 3}));
+        loss = loss == null ? term : tf.math.add(loss, term);
+        gammas.add(ga);
+        betas.add(be);
+        ys.add(y);
+      }
+      List<Operand<?>> wrt = new ArrayList<>(parts);
+      wrt.addAll(gammas);
+      wrt.addAll(betas);
+      Gradients grads = tf.gradients(loss, wrt);
+      try (Session s = new Session(g)) {
+        Session.Runner runner = s.runner();
+        ys.forEach(runner::fetch);
+        for (int i = 0; i < wrt.size(); i++) {
+          runner.fetch(grads.dy(i));
+        }
+        try (Result res = runner.run()) {
+          float[][][] out = {new float[3][], new float[wrt.size()][]};
+          for (int i = 0; i < res.size(); i++) {
+            Tensor t = res.get(i);
+            float[] v = new float[(int) t.shape().size()];
+            ((TFloat32) t).asRawTensor().data().asFloats().read(v);
+            if (i < 3) {
+              out[0][i] = v;
+            } else {
+              out[1][i - 3] = v;
+            }
+          }
+          return out;
+        }
+      }
+    }
+  }
+
+  /**
+   * The running sum: a part's gradient with acc given (not forwarded: a constant) is acc plus
+   * its gradient without, bit for bit, whether the part is finished or not; dgamma and dbeta do
+   * not depend on it; bad acc and coef shapes fail with the op's name.
+   */
+  @Test
+  void runningSumIsAddedBitwiseAndBadShapesFailWithTheOpName() {
     java.util.Random r = new java.util.Random(11);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -210,17 +329,28 @@ class FusedBnReluTest {
       Operand<TFloat32> dy = randomTensor(tf, r, 2, 4, 4, 5);
       Operand<TFloat32> accA = randomTensor(tf, r, 2, 4, 4, 3);
       Operand<TFloat32> accB = randomTensor(tf, r, 2, 4, 4, 2);
+      Operand<org.tensorflow.types.TFloat64> zeroA = tf.constant(new double[2][3]);
+      Operand<org.tensorflow.types.TFloat64> zeroB = tf.constant(new double[2][2]);
       Operand<TFloat32> gamma = tf.constant(new float[] {1.5f, 0.5f, 1, 2, 0.7f});
       Operand<TFloat32> beta = tf.constant(new float[] {0.1f, -0.2f, 0, 0.3f, 0.05f});
       NativeOps.BnRelu bn =
           NativeOps.bnRelu(tf, List.of(a, b), List.of(NativeOps.partSums(tf, a), NativeOps.partSums(tf, b)), gamma,
               beta, EPS);
-      NativeOps.BnReluGrad plain =
-          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS);
-      NativeOps.BnReluGrad added =
-          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS, List.of(accA, accB));
-      NativeOps.BnReluGrad wrong =
-          NativeOps.bnReluGrad(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS, List.of(accB, accA));
+      boolean[] finish = {true, false}; // a finished here, b not
+      java.util.List<Operand<TFloat32>> none = java.util.Arrays.asList(null, null);
+      java.util.List<Operand<org.tensorflow.types.TFloat64>> noCoef = java.util.Arrays.asList(null, null);
+      NativeOps.BnReluChainGrad plain =
+          NativeOps.bnReluGradChain(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS, none, noCoef,
+              finish);
+      NativeOps.BnReluChainGrad added =
+          NativeOps.bnReluGradChain(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS,
+              List.of(accA, accB), List.of(zeroA, zeroB), finish);
+      NativeOps.BnReluChainGrad wrongAcc =
+          NativeOps.bnReluGradChain(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS,
+              List.of(accB, accA), List.of(zeroA, zeroB), finish);
+      NativeOps.BnReluChainGrad wrongCoef =
+          NativeOps.bnReluGradChain(tf, dy, List.of(a, b), gamma, beta, bn.mean(), bn.variance(), EPS,
+              List.of(accA, accB), List.of(zeroB, zeroA), finish);
       try (Session s = new Session(g)) {
         List<Operand<TFloat32>> fetch =
             List.of(plain.dparts().get(0), plain.dparts().get(1), added.dparts().get(0), added.dparts().get(1), accA,
@@ -244,10 +374,19 @@ class FusedBnReluTest {
         }
         assertArrayEquals(v[6], v[7], "dgamma");
         assertArrayEquals(v[8], v[9], "dbeta");
-        Exception e = assertThrows(Exception.class, () -> s.runner().fetch(wrong.dparts().get(0)).run().close());
-        assertTrue(e.getMessage().contains("DenseBnReluGradAdd: acc 0 must be 2x4x4x3 like part 0"), e.getMessage());
+        Exception e = assertThrows(Exception.class, () -> s.runner().fetch(wrongAcc.dparts().get(0)).run().close());
+        assertTrue(e.getMessage().contains("DenseBnReluGradChain: acc 0 must be 2x4x4x3 like part 0"), e.getMessage());
+        e = assertThrows(Exception.class, () -> s.runner().fetch(wrongCoef.dparts().get(0)).run().close());
+        assertTrue(e.getMessage().contains("DenseBnReluGradChain: coef 0 must be 2x3 (part 0's channels)"),
+            e.getMessage());
       }
     }
+  }
+
+  private static float[] filled(int n, float v) {
+    float[] a = new float[n];
+    Arrays.fill(a, v);
+    return a;
   }
 
   private static Operand<TFloat32> randomTensor(Ops tf, java.util.Random r, int... shape) {
