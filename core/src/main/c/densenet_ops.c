@@ -387,6 +387,13 @@ static void bn_apply_range(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
+/* g: dy behind the ReLU mask of x * scale + shift. dv is loaded unconditionally (passed by value):
+   that lets the compiler vectorise the select. */
+static inline __attribute__((always_inline)) float masked_dy(float x, float dv, float scale, float shift) {
+  const float z = x * scale + shift;
+  return z > 0.0f ? dv : 0.0f;
+}
+
 /* Over pixels [m0, m1) of one part: s1 += sum g, s2 += sum g * xhat, g = dy where z > 0. */
 static inline __attribute__((always_inline)) void grad_sums_part(
     const int64_t c, const float *restrict part, const float *restrict dy, int64_t C, int64_t m0, int64_t m1,
@@ -398,9 +405,7 @@ static inline __attribute__((always_inline)) void grad_sums_part(
     const float *restrict x = part + m * c;
     const float *restrict d = dy + m * C;
     for (int64_t ch = 0; ch < c; ch++) {
-      const float z = x[ch] * scale[ch] + shift[ch];
-      const float dv = d[ch]; /* loaded unconditionally: lets the compiler vectorise the select */
-      const float g = z > 0.0f ? dv : 0.0f;
+      const float g = masked_dy(x[ch], d[ch], scale[ch], shift[ch]);
       a1[ch] += g;
       a2[ch] += g * ((x[ch] - mean[ch]) * rstd[ch]);
     }
@@ -443,9 +448,7 @@ static inline __attribute__((always_inline)) void chain_local_part(
     const float *restrict x = part + m * c;
     const float *restrict d = dy + m * C;
 #define LOCAL_TERM                                                  \
-  const float z = x[ch] * scale[ch] + shift[ch];                    \
-  const float dv = d[ch];                                           \
-  const float g = z > 0.0f ? dv : 0.0f;                             \
+  const float g = masked_dy(x[ch], d[ch], scale[ch], shift[ch]);    \
   a1[ch] += g;                                                      \
   a2[ch] += g * ((x[ch] - mean[ch]) * rstd[ch]);                    \
   const float v = k1[ch] * g
@@ -491,9 +494,7 @@ static inline __attribute__((always_inline)) void chain_finish_part(
     const float *restrict x = part + m * c;
     const float *restrict d = dy + m * C;
 #define FINISH_TERM                                                 \
-  const float z = x[ch] * scale[ch] + shift[ch];                    \
-  const float dv = d[ch];                                           \
-  const float g = z > 0.0f ? dv : 0.0f;                             \
+  const float g = masked_dy(x[ch], d[ch], scale[ch], shift[ch]);    \
   const float xhat = (x[ch] - mean[ch]) * rstd[ch];                 \
   const float v = k1[ch] * g + (ka[ch] + kb[ch] * xhat)
     ACCUMULATE(FINISH_TERM);
