@@ -16,19 +16,21 @@ import repro.densenet.core.model.ResNetSpec;
  *   <tr><th></th><th>paper</th><th>cpu</th><th>smoke</th></tr>
  *   <tr><td>data</td><td>the real dataset (CIFAR-10/100, SVHN train+extra)</td>
  *       <td>Fashion-MNIST (28x28x1, 10 classes) stands in for C10 (no augmentation, dropout 0.2)
- *       and C10+ (the paper's augmentation, no dropout) only: 300 training images (30 per class)
- *       and 1,000 test images (100 per class of the official test set), the same for every run; C100,
- *       C100+ and SVHN runs are not planned ({@code Suite#hasStandIn})</td>
+ *       and C10+ (the paper's augmentation, no dropout) only, in two regimes ({@link #cpuRegime}):
+ *       R, 2,000 training images for 60 epochs, and C, 10,000 for 30; a stratified draw, the same
+ *       for every run of a regime; the final test error on all 10,000 test images (a fixed
+ *       1,000-image subset after the other epochs); C100, C100+ and SVHN runs are not planned
+ *       ({@code Suite#hasStandIn})</td>
  *       <td>generated images (learnable class prototypes, {@code SyntheticData}) written in the
  *       dataset's official file format ({@code cifar-10-binary.tar.gz}, {@code
  *       cifar-100-binary.tar.gz}, SVHN {@code *_32x32.mat}) and read back by the real readers: 256
  *       training and 128 test images of 32x32x3; SVHN's validation split is 4 per class from
  *       train and 2 per class from extra (the paper's 400 / 200 divided by 100)</td></tr>
- *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>paper / 5, rounded up (60, 8)</td>
+ *   <tr><td>epochs</td><td>300 CIFAR, 40 SVHN</td><td>the regime's: 60 (R) or 30 (C)</td>
  *       <td>2</td></tr>
  *   <tr><td>DenseNet layers per block n</td><td>(L-4)/3, BC (L-4)/6</td>
- *       <td>max(2, ceil(n / 4)), at most 4</td><td>max(2, ceil(n / 12))</td></tr>
- *   <tr><td>growth rate k</td><td>k</td><td>ceil(k / 2)</td><td>ceil(k / 6)</td></tr>
+ *       <td>max(2, ceil(n / 4)), at most 4; k = 1 networks (Figure 4's L=124) as in the paper</td><td>max(2, ceil(n / 12))</td></tr>
+ *   <tr><td>growth rate k</td><td>k</td><td>ceil(k / 2) (k = 1 kept)</td><td>ceil(k / 6)</td></tr>
  *   <tr><td>ResNet units per stage u</td><td>u</td><td>basic: ceil(u / 4), at most 5;
  *       bottleneck (ResNet-1001): 5</td>
  *       <td>min(3, ceil(u / 12))</td></tr>
@@ -45,10 +47,26 @@ import repro.densenet.core.model.ResNetSpec;
  */
 public final class ScaleMapping {
 
-  /** Training images per class at cpu scale. */
-  public static final int CPU_TRAIN_PER_CLASS = 30;
-  /** Test images per class at cpu scale (a stratified subset of the official test set). */
-  public static final int CPU_TEST_PER_CLASS = 100;
+  /**
+   * A cpu-scale training regime (docs/reproduction/cpu/design.md): the training-set size and the
+   * epochs a suite's runs use, so that each claim is compared where the paper compares it.
+   *
+   * @param name R (regularisation: claims 2, 3, 4, 6, 7) or C (capacity: claims 1, 1b, 5)
+   * @param trainPerClass training images per class (a stratified draw, the same for every run)
+   * @param epochs epochs (the paper's schedule: learning rate / 10 at 50% and 75%)
+   */
+  public record CpuRegime(String name, int trainPerClass, int epochs) {}
+
+  /** Regularisation regime: 2,000 training images, 60 epochs (1,920 steps of 64). */
+  public static final CpuRegime CPU_REGULARISATION = new CpuRegime("R", 200, 60);
+  /** Capacity regime: 10,000 training images, 30 epochs (4,710 steps of 64). */
+  public static final CpuRegime CPU_CAPACITY = new CpuRegime("C", 1000, 30);
+  /**
+   * Test images per class evaluated after every epoch but the last at cpu scale (a fixed
+   * stratified subset of the official test set, for the training curves); the last epoch, whose
+   * error is the result, is evaluated on all 10,000 test images.
+   */
+  public static final int CPU_MONITOR_PER_CLASS = 100;
   /** The paper's epochs are divided by this at cpu scale (rounded up). */
   public static final int CPU_EPOCH_DIVISOR = 5;
   /** Most layers per dense block (and residual units per stage) at cpu scale. */
@@ -72,6 +90,17 @@ public final class ScaleMapping {
 
   private ScaleMapping() {}
 
+  /**
+   * The cpu-scale regime of a suite (by its key): capacity for {@code table1} and {@code
+   * efficiency}, regularisation for the others.
+   */
+  public static CpuRegime cpuRegime(String suiteKey) {
+    return switch (suiteKey) {
+      case "table1", "efficiency" -> CPU_CAPACITY;
+      default -> CPU_REGULARISATION;
+    };
+  }
+
   /** Epochs at {@code scale} for a paper protocol of {@code paperEpochs}. */
   public static int epochs(int paperEpochs, Scale scale) {
     if (paperEpochs < 1) {
@@ -88,6 +117,11 @@ public final class ScaleMapping {
   public static ModelSpec model(ModelSpec model, Scale scale) {
     if (scale == Scale.PAPER) {
       return model;
+    }
+    if (model instanceof DenseNetSpec d && scale == Scale.CPU && d.growthRate() == 1) {
+      // the paper's own feature-reuse network (L=124, k=1: 40 layers per block, ~0.1M parameters) is
+      // affordable here as it is; fewer layers per block would leave too few points for Figure 4
+      return d;
     }
     if (model instanceof DenseNetSpec d) {
       int per = d.bottleneck() ? 6 : 3;

@@ -68,7 +68,7 @@ public final class WallClock {
   }
 
   private static String key(ExperimentSpec e) {
-    return e.scale() + "/" + e.model() + "/" + e.dataset() + "/" + e.training().epochs();
+    return e.scale() + "/" + e.model() + "/" + e.dataset() + "/" + e.training().epochs() + "/" + e.trainPerClass();
   }
 
   /** Finished runs the estimates come from. */

@@ -157,10 +157,13 @@ public enum Suite {
           continue;
         }
         DatasetProtocol p = DatasetProtocol.of(r.dataset());
-        TrainingSpec t = TrainingSpec.paper(ScaleMapping.epochs(r.paperEpochs(), scale), seed);
+        ScaleMapping.CpuRegime regime = scale == Scale.CPU ? ScaleMapping.cpuRegime(key()) : null;
+        int epochs = regime != null ? regime.epochs() : ScaleMapping.epochs(r.paperEpochs(), scale);
+        TrainingSpec t = TrainingSpec.paper(epochs, seed);
         ExperimentSpec e =
             new ExperimentSpec(
-                r.label(), ScaleMapping.model(r.model(), scale), r.dataset(), p.augment(), t, scale, seed);
+                r.label(), ScaleMapping.model(r.model(), scale), r.dataset(), p.augment(), t, scale, seed,
+                regime == null ? null : regime.trainPerClass());
         if (scale != Scale.PAPER && !mapped.add(e.model() + "/" + e.dataset())) {
           continue;
         }

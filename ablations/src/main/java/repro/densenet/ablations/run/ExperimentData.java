@@ -87,7 +87,8 @@ public final class ExperimentData {
 
   /** Loads (or reuses) the data of {@code spec}. */
   public TrainingData load(ExperimentSpec spec) throws IOException {
-    String key = spec.scale() + "/" + spec.dataset() + (spec.scale() == Scale.PAPER ? "/" + spec.seed() : "");
+    String key = spec.scale() + "/" + spec.dataset() + (spec.scale() == Scale.PAPER ? "/" + spec.seed() : "")
+        + "/" + spec.trainPerClass();
     if (key.equals(lastKey)) {
       return last;
     }
@@ -97,7 +98,7 @@ public final class ExperimentData {
     TrainingData d =
         switch (spec.scale()) {
           case PAPER -> DataSources.load(p, cache, DataSources.Options.defaults(), spec.seed());
-          case CPU -> cpu(p);
+          case CPU -> cpu(p, spec.trainPerClass());
           case SMOKE -> smoke(p);
         };
     lastKey = key;
@@ -105,7 +106,11 @@ public final class ExperimentData {
     return d;
   }
 
-  private TrainingData cpu(DatasetProtocol p) throws IOException {
+  private TrainingData cpu(DatasetProtocol p, Integer trainPerClass) throws IOException {
+    if (trainPerClass == null) {
+      throw new IllegalArgumentException("a cpu-scale run needs its regime's training images per class"
+          + " (experiment field trainPerClass); the suites set it, see ScaleMapping.cpuRegime");
+    }
     if (p.id() != DatasetId.CIFAR10) {
       throw new IllegalArgumentException("cpu scale has a stand-in for c10 and c10+ only (Fashion-MNIST without and"
           + " with augmentation), not for " + p.name());
@@ -114,18 +119,18 @@ public final class ExperimentData {
     ImageSet all = loader.load(DatasetId.FMNIST, Part.TRAIN);
     ImageSet fullTest = loader.load(DatasetId.FMNIST, Part.TEST);
     long splitSeed = Seeds.derive(SMOKE_DATA_SEED, Seeds.SPLIT);
-    HoldOut testPick =
-        Splits.stratified(fullTest.labels(), fullTest.numClasses(), ScaleMapping.CPU_TEST_PER_CLASS, splitSeed, "cpu-test");
-    ImageSet test = fullTest.subset("fmnist/cpu-test", testPick.validation());
-    HoldOut first = Splits.stratified(all.labels(), all.numClasses(), ScaleMapping.CPU_TRAIN_PER_CLASS, splitSeed, "cpu-train");
-    ImageSet train = all.subset("fmnist/cpu-train", first.validation());
+    HoldOut monitorPick =
+        Splits.stratified(fullTest.labels(), fullTest.numClasses(), ScaleMapping.CPU_MONITOR_PER_CLASS, splitSeed, "cpu-test");
+    ImageSet monitor = fullTest.subset("fmnist/cpu-monitor", monitorPick.validation());
+    HoldOut first = Splits.stratified(all.labels(), all.numClasses(), trainPerClass, splitSeed, "cpu-train");
+    ImageSet train = all.subset("fmnist/cpu-train-" + trainPerClass + "-per-class", first.validation());
     List<String> files = new ArrayList<>();
     for (DataFile f : DatasetCatalog.FMNIST.files()) {
       files.add(f.fileName() + " sha256:" + f.sha256() + " (" + f.scope() + ")");
     }
     return new TrainingData(
-        p.augment() ? "fmnist+" : "fmnist", train, null, test, Normalization.fromTrainingSet(train),
-        p.augment() ? Augmentation.paper() : Augmentation.NONE, false, files);
+        p.augment() ? "fmnist+" : "fmnist", train, null, fullTest, Normalization.fromTrainingSet(train),
+        p.augment() ? Augmentation.paper() : Augmentation.NONE, false, files, monitor);
   }
 
   private TrainingData smoke(DatasetProtocol p) throws IOException {

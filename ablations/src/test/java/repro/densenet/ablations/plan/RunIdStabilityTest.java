@@ -31,7 +31,7 @@ class RunIdStabilityTest {
     String json = Json.line(e);
     assertEquals(true, json.contains("\"schemaVersion\":1"), json);
     ExperimentSpec otherVersion =
-        new ExperimentSpec(7, e.label(), e.model(), e.dataset(), e.augment(), e.training(), e.scale(), e.seed());
+        new ExperimentSpec(7, e.label(), e.model(), e.dataset(), e.augment(), e.training(), e.scale(), e.seed(), null);
     assertEquals(e.runId(), otherVersion.runId());
     ExperimentSpec otherSeed = Suite.TABLE1.expand(Scale.SMOKE, 2).get(1);
     assertNotEquals(e.hash(), otherSeed.hash());

@@ -19,6 +19,9 @@ import repro.densenet.datasets.transform.Normalization;
  * @param augmentation augmentation of training batches ({@link Augmentation#NONE} for none)
  * @param selectByValidation report the test error at the epoch of lowest validation error (SVHN)
  * @param files data files with hashes, "name sha256" (empty for generated data)
+ * @param monitor a fixed subset of the test set evaluated after every epoch but the last (the
+ *     last epoch and the final result use the whole test set), or null to evaluate the whole test
+ *     set after every epoch
  */
 public record TrainingData(
     String name,
@@ -28,9 +31,22 @@ public record TrainingData(
     Normalization normalization,
     Augmentation augmentation,
     boolean selectByValidation,
-    List<String> files) {
+    List<String> files,
+    ImageSet monitor) {
+
+  /** Data whose every epoch is evaluated on the whole test set. */
+  public TrainingData(
+      String name, ImageSet train, ImageSet validation, ImageSet test, Normalization normalization,
+      Augmentation augmentation, boolean selectByValidation, List<String> files) {
+    this(name, train, validation, test, normalization, augmentation, selectByValidation, files, null);
+  }
 
   public TrainingData {
+    if (monitor != null && monitor.size() > test.size()) {
+      throw new IllegalArgumentException(
+          "the monitor subset " + monitor.name() + " has " + monitor.size() + " images, more than the test set "
+              + test.name() + " (" + test.size() + ")");
+    }
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(test, "test");
@@ -79,6 +95,7 @@ public record TrainingData(
         mean,
         std,
         selectByValidation ? "best-validation" : "final",
-        files);
+        files,
+        monitor == null ? null : monitor.size());
   }
 }

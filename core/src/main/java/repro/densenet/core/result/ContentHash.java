@@ -27,7 +27,12 @@ import java.util.Map;
 public final class ContentHash {
 
   /** Properties added to hashed specs after their first version, with the value meaning "as before". */
-  public static final Map<String, JsonNode> ADDED_FIELDS = Map.of();
+  public static final Map<String, JsonNode> ADDED_FIELDS =
+      Map.of(
+          // DataDescription.monitorImages: null = every epoch evaluates the whole test set
+          "monitorImages", com.fasterxml.jackson.databind.node.NullNode.getInstance(),
+          // ExperimentSpec.trainPerClass: null = the scale's default training set
+          "trainPerClass", com.fasterxml.jackson.databind.node.NullNode.getInstance());
 
   private static final String SCHEMA_VERSION = "schemaVersion";
 

@@ -17,6 +17,11 @@ package repro.densenet.core.result;
  * @param evalImagesPerSecond inference throughput of the epoch's evaluation passes
  * @param epochSeconds wall time of the epoch including evaluation and checkpointing
  * @param wallSeconds cumulative wall time of the run at the end of this epoch
+ * @param testImages how many test images {@code testLoss} and {@code testError} cover: the full
+ *     test set, or the fixed per-epoch monitor subset a run may use before its last epoch (whose
+ *     line always covers the full test set); null in lines written before this field existed
+ * @param cpu the CPU kind that trained the epoch ({@code Provenance#cpuKind}: model and the ISA
+ *     TensorFlow's kernels use), since bits are reproducible on one kind only; null in older lines
  */
 public record EpochMetrics(
     int schemaVersion,
@@ -31,7 +36,9 @@ public record EpochMetrics(
     double trainImagesPerSecond,
     double evalImagesPerSecond,
     double epochSeconds,
-    double wallSeconds) {
+    double wallSeconds,
+    Integer testImages,
+    String cpu) {
 
   /** Current layout version of a {@code metrics.jsonl} line. */
   public static final int SCHEMA_VERSION = 1;
@@ -43,6 +50,16 @@ public record EpochMetrics(
       double evalImagesPerSecond, double epochSeconds, double wallSeconds) {
     this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
         validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
-        wallSeconds);
+        wallSeconds, null, null);
+  }
+
+  /** A line in the current layout that says which test images it covers and which CPU kind trained it. */
+  public EpochMetrics(
+      int epoch, double learningRate, double trainLoss, double trainError, double testLoss,
+      double testError, Double validationLoss, Double validationError, double trainImagesPerSecond,
+      double evalImagesPerSecond, double epochSeconds, double wallSeconds, Integer testImages, String cpu) {
+    this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
+        validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
+        wallSeconds, testImages, cpu);
   }
 }

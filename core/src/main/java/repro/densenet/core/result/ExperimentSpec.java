@@ -23,6 +23,9 @@ import repro.densenet.core.train.TrainingSpec;
  * @param training optimisation protocol; its seed equals {@code seed}
  * @param scale the scale the run belongs to
  * @param seed master seed of the run
+ * @param trainPerClass training images per class at cpu scale (the regime of the suite: the
+ *     ablations module's {@code ScaleMapping}), or null for the scale's default data (added later:
+ *     a null is left out of the run id's hash)
  */
 public record ExperimentSpec(
     int schemaVersion,
@@ -32,7 +35,8 @@ public record ExperimentSpec(
     boolean augment,
     TrainingSpec training,
     Scale scale,
-    long seed) {
+    long seed,
+    Integer trainPerClass) {
 
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
@@ -53,6 +57,11 @@ public record ExperimentSpec(
           "augmentation must be " + protocol.augment() + " for dataset " + dataset
               + " (the paper augments exactly the '+' datasets), got " + augment);
     }
+    if (trainPerClass != null && (trainPerClass < 1 || scale != Scale.CPU)) {
+      throw new IllegalArgumentException(
+          "trainPerClass must be positive and is used at cpu scale only, got " + trainPerClass + " at " + scale
+              + " scale");
+    }
     if (training.seed() != seed) {
       throw new IllegalArgumentException(
           "training seed must equal the experiment seed " + seed + ", got " + training.seed());
@@ -62,7 +71,14 @@ public record ExperimentSpec(
   /** A spec in the current layout. */
   public ExperimentSpec(
       String label, ModelSpec model, String dataset, boolean augment, TrainingSpec training, Scale scale, long seed) {
-    this(SCHEMA_VERSION, label, model, dataset, augment, training, scale, seed);
+    this(SCHEMA_VERSION, label, model, dataset, augment, training, scale, seed, null);
+  }
+
+  /** A spec in the current layout with its training-set size per class (cpu scale). */
+  public ExperimentSpec(
+      String label, ModelSpec model, String dataset, boolean augment, TrainingSpec training, Scale scale, long seed,
+      Integer trainPerClass) {
+    this(SCHEMA_VERSION, label, model, dataset, augment, training, scale, seed, trainPerClass);
   }
 
   /** The paper's per-dataset protocol of {@link #dataset}. */

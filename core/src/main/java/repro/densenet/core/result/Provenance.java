@@ -119,6 +119,55 @@ public record Provenance(
     return "CPU: " + System.getProperty("os.arch") + " x" + Runtime.getRuntime().availableProcessors();
   }
 
+  /**
+   * The CPU kind, as a run's records name it per epoch: vendor, model name, family and model
+   * numbers, and the widest matrix/vector ISA the CPU offers to TensorFlow's kernels (amx, avx512,
+   * avx2 or baseline), e.g. {@code GenuineIntel Intel(R) Xeon(R) Processor (family 6 model 143),
+   * amx}. Training is bitwise reproducible between two machines of one kind only (different ISAs
+   * make oneDNN and Eigen pick different kernels).
+   */
+  public static String cpuKind() {
+    return CPU_KIND;
+  }
+
+  private static final String CPU_KIND = readCpuKind();
+
+  private static String readCpuKind() {
+    String vendor = "";
+    String name = System.getProperty("os.arch");
+    String family = "?";
+    String model = "?";
+    String flags = "";
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+          if (line.isBlank() && !flags.isEmpty()) {
+            break; // the first processor is enough
+          }
+          continue;
+        }
+        String key = line.substring(0, colon).trim();
+        String value = line.substring(colon + 1).trim();
+        switch (key) {
+          case "vendor_id" -> vendor = value;
+          case "model name" -> name = value;
+          case "cpu family" -> family = value;
+          case "model" -> model = value;
+          case "flags" -> flags = " " + value + " ";
+          default -> { }
+        }
+      }
+    } catch (IOException e) {
+      // fall through with what is known
+    }
+    String isa = flags.contains(" amx_tile ") ? "amx"
+        : flags.contains(" avx512f ") ? "avx512"
+        : flags.contains(" avx2 ") ? "avx2"
+        : "baseline";
+    return (vendor.isEmpty() ? "" : vendor + " ") + name + " (family " + family + " model " + model + "), " + isa;
+  }
+
   private static String hostName() {
     try {
       return InetAddress.getLocalHost().getHostName();

@@ -248,7 +248,10 @@ public final class Trainer {
           }
           listener.evaluating(epoch, "test");
           String where = "epoch " + (epoch + 1) + " (evaluation)";
-          Eval test = evaluate(graph, data.test(), evalBatches, evalSlots, guard, runDir, state, where);
+          // the last epoch (whose error is the run's result) always sees the whole test set
+          ImageSet testSet =
+              data.monitor() != null && epoch + 1 < training.epochs() ? data.monitor() : data.test();
+          Eval test = evaluate(graph, testSet, evalBatches, evalSlots, guard, runDir, state, where);
           Eval val = null;
           if (data.validation() != null) {
             listener.evaluating(epoch, "validation");
@@ -274,13 +277,13 @@ public final class Trainer {
           }
           double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
           double evalSeconds = test.seconds() + (val == null ? 0 : val.seconds());
-          long evalImages = data.test().size() + (val == null ? 0 : data.validation().size());
+          long evalImages = testSet.size() + (val == null ? 0 : data.validation().size());
           EpochMetrics m =
               new EpochMetrics(
                   epoch + 1, lr, lossSum / seen, 1.0 - (double) correct / seen, test.loss(),
                   test.error(), val == null ? null : val.loss(), val == null ? null : val.error(),
                   seen / (trainNanos / 1e9), evalImages / evalSeconds, epochSeconds,
-                  state.wallSeconds() + epochSeconds);
+                  state.wallSeconds() + epochSeconds, testSet.size(), Provenance.cpuKind());
           state =
               new TrainerState(
                   hash, epoch + 1, step, state.wallSeconds() + epochSeconds, bestEpoch, bestErr,
@@ -300,6 +303,13 @@ public final class Trainer {
         }
       }
       EpochMetrics last = history.get(history.size() - 1);
+      End end;
+      try (TensorSlots calSlots =
+              new TensorSlots(options.prefetchSlots(), training.batchSize(), train.height(), train.width(), train.channels());
+          TensorSlots evalSlots =
+              new TensorSlots(options.prefetchSlots(), training.evalBatchSize(), train.height(), train.width(), train.channels())) {
+        end = endOfTraining(graph, data, training, evalBatches, evalSlots, calSlots, guard, runDir, state);
+      }
       RunResult result =
           new RunResult(
               RunResult.SCHEMA_VERSION, model, training, data.describe(), params, training.epochs(),
@@ -308,7 +318,8 @@ public final class Trainer {
               median(history.stream().mapToDouble(EpochMetrics::trainImagesPerSecond).toArray()),
               median(history.stream().mapToDouble(EpochMetrics::evalImagesPerSecond).toArray()),
               Provenance.capture(device, start).finished(Instant.now()),
-              state.resumedAtEpochs());
+              state.resumedAtEpochs(), end.trainError(), end.recalibratedTestError(),
+              end.recalibratedTrainError(), end.weightsSha256());
       Json.writeAtomically(resultFile, Json.pretty(result));
       return result;
     }
@@ -457,6 +468,78 @@ public final class Trainer {
       }
     }
     return new Eval(lossSum / set.size(), 1.0 - (double) correct / set.size(), (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * What is measured once training has ended, from the final state (so a run that stopped between
+   * its last checkpoint and result.json measures the same on resume).
+   *
+   * @param trainError training error in evaluation mode over the training split
+   * @param recalibratedTestError test error with precise-BN statistics (dropout runs), or null
+   * @param recalibratedTrainError training error in evaluation mode with them, or null
+   * @param weightsSha256 {@link StateDigest} of the final state
+   */
+  record End(double trainError, Double recalibratedTestError, Double recalibratedTrainError, String weightsSha256) {}
+
+  private End endOfTraining(
+      TrainingGraph graph, TrainingData data, TrainingSpec training, BatchSpec evalBatches, TensorSlots evalSlots,
+      TensorSlots calSlots, ShutdownGuard guard, Path runDir, TrainerState state) {
+    String where = "the end-of-training evaluation";
+    Map<String, float[]> trained = graph.readState();
+    String digest = StateDigest.sha256(trained);
+    listener.message("evaluating the final weights on the " + data.train().size() + " training images");
+    Eval trainEval = evaluate(graph, data.train(), evalBatches, evalSlots, guard, runDir, state, where);
+    if (!graph.canRecalibrate()) {
+      return new End(trainEval.error(), null, null, digest);
+    }
+    listener.message("recomputing the batch-norm statistics without dropout (precise BN) on the "
+        + data.train().size() + " training images");
+    List<String> targets = graph.calibrationTargets();
+    Map<String, float[]> zeroed = new java.util.LinkedHashMap<>(trained);
+    for (String t : targets) {
+      zeroed.put(t, new float[trained.get(t).length]);
+    }
+    double[][] sums = new double[targets.size()][];
+    for (int i = 0; i < sums.length; i++) {
+      sums[i] = new double[trained.get(targets.get(i)).length];
+    }
+    long images = 0;
+    BatchSpec calBatches = BatchSpec.evaluation(training.batchSize(), data.normalization());
+    try {
+      graph.writeState(zeroed);
+      try (BatchStream stream = new BatchStream(data.train(), calBatches, 0, calSlots.slots())) {
+        for (BatchSlot b; (b = stream.next()) != null; stream.release(b)) {
+          if (guard.stopRequested()) {
+            throw interrupted(guard, runDir, state, where);
+          }
+          float[][] v;
+          try (TensorSlots.Fed fed = calSlots.feed(b)) {
+            v = graph.calibrationStep(fed.images());
+          }
+          // the moving statistics are zero, so each update is momentum * the batch's statistic
+          for (int i = 0; i < v.length; i++) {
+            for (int c = 0; c < v[i].length; c++) {
+              sums[i][c] += (double) v[i][c] / repro.densenet.core.model.NetBuilder.BN_MOMENTUM * b.size();
+            }
+          }
+          images += b.size();
+        }
+      }
+      Map<String, float[]> recalibrated = new java.util.LinkedHashMap<>(trained);
+      for (int i = 0; i < targets.size(); i++) {
+        float[] f = new float[sums[i].length];
+        for (int c = 0; c < f.length; c++) {
+          f[c] = (float) (sums[i][c] / images);
+        }
+        recalibrated.put(targets.get(i), f);
+      }
+      graph.writeState(recalibrated);
+      Eval test = evaluate(graph, data.test(), evalBatches, evalSlots, guard, runDir, state, where);
+      Eval train = evaluate(graph, data.train(), evalBatches, evalSlots, guard, runDir, state, where);
+      return new End(trainEval.error(), test.error(), train.error(), digest);
+    } finally {
+      graph.writeState(trained);
+    }
   }
 
   /** The first {@code keep} lines of metrics.jsonl (tests; never rewrites the file). */

@@ -79,6 +79,9 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TInt32> evalCorrect;
   private final Operand<TFloat32> evalLogits;
 
+  /** Batch-statistic updates of a dropout-free training pass (precise BN), or empty without dropout. */
+  private final List<NetBuilder.BnUpdate> calibration;
+
   /**
    * Builds the graph and opens a session; variables are uninitialised until {@link
    * #initialize(long)} or {@link #writeState(Map)}.
@@ -169,6 +172,16 @@ public final class TrainingGraph implements AutoCloseable {
       evalLossSum =
           tf.sum(crossEntropy(tf, evalLogits, evalLabels, numClasses), tf.constant(0));
       evalCorrect = correct(tf, evalLogits, evalLabels);
+
+      // Precise BN for networks with dropout: the same network in training mode with dropout off,
+      // over the same variables; only its batch-statistic updates are ever fetched.
+      if (spec.dropRate() > 0) {
+        NetBuilder cal = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, false);
+        spec.withDropRate(0).build(cal, NetBuilder.input(evalImages, height, width, channels), numClasses);
+        calibration = List.copyOf(cal.bnUpdates());
+      } else {
+        calibration = List.of();
+      }
 
       for (Parameters.Param p : params.all()) {
         addStateAccess(tf, p.name(), p.variable(), p.shape());
@@ -455,6 +468,40 @@ public final class TrainingGraph implements AutoCloseable {
       t.asRawTensor().data().asFloats().read(a);
       return a;
     }
+  }
+
+  /** Whether the network has dropout, so that its BN statistics can be recalibrated without it. */
+  public boolean canRecalibrate() {
+    return !calibration.isEmpty();
+  }
+
+  /** The BN moving-statistic variables the calibration pass updates, in {@link #calibrationStep} order. */
+  public List<String> calibrationTargets() {
+    return calibration.stream().map(u -> u.target().name()).toList();
+  }
+
+  /**
+   * One batch through the dropout-free training pass: for every {@link #calibrationTargets()}
+   * variable, the value its moving-average update would assign, {@code (1 - momentum) * current +
+   * momentum * batch statistic} ({@link NetBuilder#BN_MOMENTUM}). Changes no variable.
+   */
+  public float[][] calibrationStep(TFloat32 images) {
+    if (calibration.isEmpty()) {
+      throw new IllegalStateException("network " + spec.name() + " has no dropout: nothing to recalibrate");
+    }
+    Session.Runner r = session.runner().feed(evalImages, images);
+    for (NetBuilder.BnUpdate u : calibration) {
+      r.fetch(u.value());
+    }
+    float[][] out = new float[calibration.size()][];
+    try (Result res = r.run()) {
+      for (int i = 0; i < out.length; i++) {
+        TFloat32 t = (TFloat32) res.get(i);
+        out[i] = new float[(int) t.shape().size()];
+        t.asRawTensor().data().asFloats().read(out[i]);
+      }
+    }
+    return out;
   }
 
   @Override
