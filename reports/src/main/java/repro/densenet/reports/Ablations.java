@@ -81,7 +81,8 @@ public final class Ablations {
           best = d;
         }
       }
-      PairedDifference diff = PairedDifference.of(bySeed(best.runs(), r -> true), bySeed(res.runs(), r -> true));
+      PairedDifference diff = PairedDifference.of(bySeed(best.runs(), r -> true), bySeed(res.runs(), r -> true),
+          testImages(java.util.stream.Stream.concat(best.runs().stream(), res.runs().stream()).toList()));
       if (diff != null) {
         out.add(new MatchedPair(best, res, diff));
       }
@@ -106,7 +107,7 @@ public final class Ablations {
     for (String ds : List.of("c10", "c100")) {
       Map<Long, Double> with = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() > 0);
       Map<Long, Double> without = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() == 0);
-      PairedDifference d = PairedDifference.of(with, without);
+      PairedDifference d = PairedDifference.of(with, without, testImages(runs));
       if (d != null) {
         PaperNumbers.DropoutFigure pub =
             PaperNumbers.dropout().stream().filter(f -> f.dataset().equals(ds)).findFirst().orElse(null);
@@ -118,7 +119,8 @@ public final class Ablations {
 
   /** Partial minus full connectivity of the {@code partial} suite, or null without pairs. */
   public static PartialRow partial(List<ReportRun> runs) {
-    PairedDifference d = PairedDifference.of(bySeed(runs, r -> !r.partial()), bySeed(runs, ReportRun::partial));
+    PairedDifference d = PairedDifference.of(bySeed(runs, r -> !r.partial()), bySeed(runs, ReportRun::partial),
+        testImages(runs));
     return d == null ? null : new PartialRow(d);
   }
 
@@ -166,5 +168,20 @@ public final class Ablations {
     Map<Long, Double> out = new TreeMap<>();
     runs.stream().filter(which).forEach(r -> out.put(r.seed(), r.errorPercent()));
     return out;
+  }
+
+  /** As {@link #bySeed} with each run's {@link ReportRun#recalibratedErrorPercent()}. */
+  static Map<Long, Double> bySeedRecalibrated(List<ReportRun> runs, Predicate<ReportRun> which) {
+    Map<Long, Double> out = new TreeMap<>();
+    runs.stream().filter(which).forEach(r -> out.put(r.seed(), r.recalibratedErrorPercent()));
+    return out;
+  }
+
+  /**
+   * The fewest test images any of {@code runs} was measured on (the binomial floor of a paired
+   * difference uses it), or null for no runs.
+   */
+  public static Integer testImages(List<ReportRun> runs) {
+    return runs.stream().mapToInt(ReportRun::testImages).min().stream().boxed().findFirst().orElse(null);
   }
 }

@@ -60,6 +60,26 @@ public record ReportRun(String suite, RunRecord record, String home) {
     return 100 * (bestVal ? r.bestValidationTestError() : r.finalTestError());
   }
 
+  /**
+   * The test error in percent a regularisation verdict uses: for a run with dropout whose record
+   * has it, the error after the batch-norm statistics were recomputed without dropout (precise
+   * BN, {@code recalibratedTestError}); otherwise {@link #errorPercent()}.
+   */
+  public double recalibratedErrorPercent() {
+    Double r = record.result().recalibratedTestError();
+    return r != null ? 100 * r : errorPercent();
+  }
+
+  /** Whether the record holds a recalibrated (precise-BN) test error. */
+  public boolean recalibrated() {
+    return record.result().recalibratedTestError() != null;
+  }
+
+  /** Test images the run's final error was measured on. */
+  public int testImages() {
+    return record.result().data().testImages();
+  }
+
   /** Trainable parameters. */
   public long parameters() {
     return record.result().parameters();

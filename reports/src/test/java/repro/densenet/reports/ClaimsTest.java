@@ -91,7 +91,14 @@ class ClaimsTest {
     assertEquals(INCONCLUSIVE, Claims.outcome(unsure, Side.ABOVE), "[-0.10, +2.77] contains 0");
     assertEquals(INCONCLUSIVE, Claims.outcome(unsure, Side.BELOW));
     assertEquals(INCONCLUSIVE, Claims.outcome(zero, Side.BELOW), "[0, 0] contains 0");
-    assertEquals(REPRODUCED, Claims.outcome(zero, Side.AT_MOST), "for <= 0, 0 is on the claimed side");
+    assertEquals(INCONCLUSIVE, Claims.outcome(zero, Side.AT_MOST),
+        "all-equal differences (SD 0, no floor) decide nothing, not even for <= 0");
+    // v1's claim 1b: three differences of +0.60 at 25% error on 1,000 test images gave [+0.60, +0.60]
+    // and "not reproduced"; the binomial floor (1.37 points) makes the interval [-2.81, +4.01]
+    PairedDifference v1 = PairedDifference.of(Map.of(1L, 25.1, 2L, 24.5, 3L, 25.3), Map.of(1L, 25.7, 2L, 25.1, 3L, 25.9), 1_000);
+    assertEquals(INCONCLUSIVE, Claims.outcome(v1, Side.AT_MOST));
+    assertEquals(NOT_REPRODUCED, Claims.outcome(PairedDifference.of(Map.of(1L, 25.1, 2L, 24.5, 3L, 25.3),
+        Map.of(1L, 25.7, 2L, 25.1, 3L, 25.9), 1_000_000), Side.AT_MOST), "with a floor that small the +0.60 stands");
     assertEquals(INCONCLUSIVE, Claims.outcome(one, Side.BELOW), "one seed: no interval");
     assertEquals(NO_RUNS, Claims.outcome(null, Side.BELOW));
   }
@@ -132,8 +139,8 @@ class ClaimsTest {
   void capacityReproduced() {
     Claim c = Claims.capacity(capacityRuns(DOWN));
     assertEquals(List.of(
-        "C10+, L 40 \u2192 100 (k=12): 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs)",
-        "C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 4.00; -3.00 [-4.24, -1.76] (n=3 pairs)"), texts(c));
+        "C10+, L 40 \u2192 100 (k=12): 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)",
+        "C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 4.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 1.12)"), texts(c));
     assertEquals(REPRODUCED, c.verdict());
     assertEquals("2 of 2 comparisons reproduced", c.summary());
     assertEquals("Table 1, DenseNet (L=40, k=12) \u2192 (100, 12) \u2192 (100, 24): C10+ 5.24 \u2192 4.10 \u2192 3.74", c.paper());
@@ -142,7 +149,7 @@ class ClaimsTest {
   @Test
   void capacityNotReproduced() {
     Claim c = Claims.capacity(capacityRuns(UP));
-    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 10.00; +3.00 [+1.76, +4.24] (n=3 pairs)", texts(c).get(1));
+    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 10.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)", texts(c).get(1));
     assertEquals(List.of(REPRODUCED, NOT_REPRODUCED), outcomes(c));
     assertEquals(NOT_REPRODUCED, c.verdict());
     assertEquals("1 of 2 comparisons reproduced", c.summary());
@@ -151,7 +158,7 @@ class ClaimsTest {
   @Test
   void capacityInconclusive() {
     Claim c = Claims.capacity(capacityRuns(UNSURE));
-    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 8.33; +1.33 [-0.10, +2.77] (n=3 pairs)", texts(c).get(1));
+    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 8.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.91)", texts(c).get(1));
     assertEquals(INCONCLUSIVE, c.verdict());
     Claim missing = Claims.capacity(capacityRuns(null));
     assertEquals("C10+, k 12 \u2192 24 (L=100): runs of one side only", texts(missing).get(1));
@@ -174,8 +181,8 @@ class ClaimsTest {
   void bottleneckCompressionReproduced() {
     Claim c = Claims.bottleneckCompression(bcRuns(DOWN, 800));
     assertEquals(List.of(
-        "C10, 40-12 \u2192 bc-100-12: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs); 1,000 \u2192 800 parameters",
-        "C10, 100-24 \u2192 bc-250-24: 6.00 \u2192 3.00; -3.00 [-4.24, -1.76] (n=3 pairs); 5,000 \u2192 3,000 parameters"),
+        "C10, 40-12 \u2192 bc-100-12: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50); 1,000 \u2192 800 parameters",
+        "C10, 100-24 \u2192 bc-250-24: 6.00 \u2192 3.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50); 5,000 \u2192 3,000 parameters"),
         texts(c));
     assertEquals(REPRODUCED, c.verdict());
     assertTrue(c.paper().startsWith("BC (L=100, k=12) 0.8M vs DenseNet (40, 12) 1.0M: C10 5.92 vs 7.00; BC (250, 24)"),
@@ -192,7 +199,7 @@ class ClaimsTest {
   @Test
   void aBcNetThatIsNotSmallerAtThisScaleCannotReproduceTheClaim() {
     Claim c = Claims.bottleneckCompression(bcRuns(DOWN, 1_200));
-    assertEquals("C10, 40-12 \u2192 bc-100-12: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs); 1,000 \u2192 1,200"
+    assertEquals("C10, 40-12 \u2192 bc-100-12: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50); 1,000 \u2192 1,200"
         + " parameters: the BC net is not smaller at this scale, so the pair cannot reproduce the claim", texts(c).get(0));
     assertEquals(List.of(INCONCLUSIVE, REPRODUCED), outcomes(c));
     assertEquals(INCONCLUSIVE, c.verdict());
@@ -213,7 +220,7 @@ class ClaimsTest {
   void dropoutReproducedWithEitherLabelOfTheDropoutRun() {
     for (String label : List.of("densenet-40-12_c10", "densenet-40-12_c10_drop0.2")) {
       Claim c = Claims.dropout(dropoutRuns(label, plus(FLAT, DOWN)));
-      assertEquals(List.of("C10, without \u2192 with dropout: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs)"), texts(c),
+      assertEquals(List.of("C10, without \u2192 with dropout: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"), texts(c),
           label);
       assertEquals(REPRODUCED, c.verdict(), label);
       assertEquals("", c.summary());
@@ -225,13 +232,56 @@ class ClaimsTest {
   @Test
   void dropoutNotReproducedAndInconclusive() {
     Claim worse = Claims.dropout(dropoutRuns("densenet-40-12_c10", plus(FLAT, UP)));
-    assertEquals(List.of("C10, without \u2192 with dropout: 10.00 \u2192 13.00; +3.00 [+1.76, +4.24] (n=3 pairs)"), texts(worse));
+    assertEquals(List.of("C10, without \u2192 with dropout: 10.00 \u2192 13.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"), texts(worse));
     assertEquals(NOT_REPRODUCED, worse.verdict());
     Claim oneSeed = Claims.dropout(dropoutRuns("densenet-40-12_c10", new double[] {7.5}));
     assertEquals(List.of("C10, without \u2192 with dropout: 10.00 \u2192 7.50; -2.50 (1 pair: no interval), 2 unpaired runs"
         + " left out"), texts(oneSeed));
     assertEquals(INCONCLUSIVE, oneSeed.verdict());
     assertEquals(NO_RUNS, Claims.dropout(List.of()).verdict());
+  }
+
+  /** Dropout runs of seeds 1..3: as trained {@code trained[i]}, recalibrated {@code recalibrated[i]}. */
+  private static List<ReportRun> recalibratedDropoutRuns(double[] trained, double[] recalibrated) {
+    List<ReportRun> out = new ArrayList<>();
+    for (int i = 0; i < trained.length; i++) {
+      out.add(Runs.recalibrated(
+          Runs.run("dropout", "densenet-40-12_c10", Runs.NET.withDropRate(0.2), i + 1, trained[i]), recalibrated[i]));
+    }
+    return out;
+  }
+
+  @Test
+  void dropoutIsJudgedByTheRecalibratedErrorWithTheAsTrainedOneBeside() {
+    // as trained dropout looks harmful (+2.5); with precise-BN statistics it helps (-2.0)
+    List<ReportRun> runs = all(runs("dropout", "densenet-40-12_c10_drop0", FLAT),
+        recalibratedDropoutRuns(new double[] {12, 13, 12.5}, new double[] {8, 8.4, 7.6}));
+    Claim c = Claims.dropout(runs);
+    assertEquals(2, c.evidence().size(), texts(c).toString());
+    assertTrue(texts(c).get(0).startsWith("C10, without \u2192 with dropout (batch-norm statistics recomputed without"
+        + " dropout): 10.00 \u2192 8.00; -2.00 ["), texts(c).get(0));
+    assertEquals(REPRODUCED, outcomes(c).get(0));
+    assertTrue(texts(c).get(1).startsWith("as trained (the paper's protocol, not used for the verdict): C10, without"
+        + " \u2192 with dropout: 10.00 \u2192 12.50; +2.50 ["), texts(c).get(1));
+    assertTrue(texts(c).get(1).endsWith("on its own: not reproduced"), texts(c).get(1));
+    assertEquals(null, outcomes(c).get(1));
+    assertEquals(REPRODUCED, c.verdict());
+  }
+
+  @Test
+  void augmentationAtCpuScalePairsTheDropoutSuitesC10WithThePartialSuitesFullC10Plus() {
+    List<ReportRun> dropout = all(runs("dropout", "densenet-40-12_c10_drop0", FLAT),
+        recalibratedDropoutRuns(new double[] {12, 13, 12.5}, new double[] {8, 8.4, 7.6}));
+    List<ReportRun> partial = all(runs("partial", "densenet-40-12_c10plus", new double[] {9, 9.2, 9.1}),
+        runs("partial", "densenet-40-12-partial_c10plus", Runs.NET.withPaperPartialWindows(), new double[] {5, 5, 5},
+            null, 1_000));
+    Claim c = Claims.augmentation(List.of(), dropout, partial);
+    assertTrue(texts(c).get(0).startsWith("40-12, C10 (dropout 0.2) \u2192 C10+ (C10 batch-norm statistics recomputed"
+        + " without dropout): 8.00 \u2192 9.10; +1.10 ["), texts(c).get(0));
+    assertEquals(NOT_REPRODUCED, outcomes(c).get(0));
+    assertTrue(texts(c).get(1).contains("12.50 \u2192 9.10; -3.40 ["), texts(c).get(1));
+    assertEquals(NOT_REPRODUCED, c.verdict(), "the verdict rests on the recalibrated comparison only");
+    assertEquals(NO_RUNS, Claims.augmentation(List.of(), List.of(), partial).verdict());
   }
 
   // ------------------------------------------------------------------ 3: augmentation
@@ -244,14 +294,14 @@ class ClaimsTest {
   @Test
   void augmentationReproducedNotReproducedInconclusive() {
     Claim yes = Claims.augmentation(augmentationRuns(DOWN));
-    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs)"), texts(yes));
+    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 7.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"), texts(yes));
     assertEquals(REPRODUCED, yes.verdict());
     assertTrue(yes.paper().startsWith("Table 1, every DenseNet row, e.g. 40-12 C10 7.00 \u2192 5.24 ("), yes.paper());
     Claim no = Claims.augmentation(augmentationRuns(UP));
-    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 13.00; +3.00 [+1.76, +4.24] (n=3 pairs)"), texts(no));
+    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 13.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"), texts(no));
     assertEquals(NOT_REPRODUCED, no.verdict());
     Claim unsure = Claims.augmentation(augmentationRuns(new double[] {-1, -2, -1}));
-    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 8.67; -1.33 [-2.77, +0.10] (n=3 pairs)"), texts(unsure));
+    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 8.67; -1.33 [-2.77, +0.10] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58)"), texts(unsure));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.augmentation(runs("table1", "densenet-40-12_c10", FLAT)).verdict());
   }
@@ -267,15 +317,15 @@ class ClaimsTest {
   @Test
   void partialReproducedNotReproducedInconclusive() {
     Claim yes = partial(UP);
-    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 11.00; +3.00 [+1.76, +4.24] (n=3 pairs)"),
+    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 11.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"),
         texts(yes));
     assertEquals(REPRODUCED, yes.verdict());
     Claim no = partial(DOWN);
-    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 5.00; -3.00 [-4.24, -1.76] (n=3 pairs)"),
+    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 5.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"),
         texts(no));
     assertEquals(NOT_REPRODUCED, no.verdict());
     Claim unsure = partial(UNSURE);
-    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 9.33; +1.33 [-0.10, +2.77] (n=3 pairs)"),
+    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 9.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58)"),
         texts(unsure));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.partial(List.of()).verdict());
@@ -368,8 +418,8 @@ class ClaimsTest {
     // loss differences -0.10, -0.11, -0.12: sd 0.01, half-width 4.302653 x 0.01 / sqrt(3) = 0.024841
     Claim c = curves(new double[] {0.20, 0.21, 0.22}, new double[] {7.5, 9, 10.5});
     assertEquals(List.of(
-        "final training loss, DenseNet \u2192 ResNet: 0.3200 \u2192 0.2100; -0.1100 [-0.1348, -0.0852] (n=3 pairs)",
-        "final test error, DenseNet \u2192 ResNet: 6.00 \u2192 9.00; +3.00 [+1.76, +4.24] (n=3 pairs)"), texts(c));
+        "final training loss, DenseNet \u2192 ResNet: 0.3200 \u2192 0.2100; -0.1100 [-0.1348, -0.0852] (n=3 pairs; SD 0.0100; MDE 0.0310; unpaired SD 0.0224)",
+        "final test error, DenseNet \u2192 ResNet: 6.00 \u2192 9.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 1.80)"), texts(c));
     assertEquals(REPRODUCED, c.verdict());
     assertEquals("2 of 2 comparisons reproduced", c.summary());
   }
@@ -377,12 +427,12 @@ class ClaimsTest {
   @Test
   void trainingCurvesNotReproducedAndInconclusive() {
     Claim higherLoss = curves(new double[] {0.40, 0.43, 0.46}, new double[] {7.5, 9, 10.5});
-    assertEquals("final training loss, DenseNet \u2192 ResNet: 0.3200 \u2192 0.4300; +0.1100 [+0.0852, +0.1348] (n=3 pairs)",
+    assertEquals("final training loss, DenseNet \u2192 ResNet: 0.3200 \u2192 0.4300; +0.1100 [+0.0852, +0.1348] (n=3 pairs; SD 0.0100; MDE 0.0310; unpaired SD 0.0361)",
         texts(higherLoss).get(0));
     assertEquals(List.of(NOT_REPRODUCED, REPRODUCED), outcomes(higherLoss));
     assertEquals(NOT_REPRODUCED, higherLoss.verdict());
     Claim unsure = curves(new double[] {0.20, 0.21, 0.22}, new double[] {6, 8, 8});
-    assertEquals("final test error, DenseNet \u2192 ResNet: 6.00 \u2192 7.33; +1.33 [-0.10, +2.77] (n=3 pairs)",
+    assertEquals("final test error, DenseNet \u2192 ResNet: 6.00 \u2192 7.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 1.53)",
         texts(unsure).get(1));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.trainingCurves(List.of()).verdict());

@@ -38,6 +38,18 @@ final class Runs {
     return run(suite, label, model, seed, errorPercent, parameters, trainLoss, null);
   }
 
+  /** {@code run} with a recalibrated (precise-BN) test error recorded, in percent. */
+  static ReportRun recalibrated(ReportRun run, double recalibratedPercent) {
+    RunRecord rec = run.record();
+    RunResult o = rec.result();
+    RunResult r = new RunResult(o.schemaVersion(), o.model(), o.training(), o.data(), o.parameters(), o.epochs(),
+        o.finalTestError(), o.bestValidationEpoch(), o.bestValidationError(), o.bestValidationTestError(),
+        o.finalTrainLoss(), o.wallSeconds(), o.trainImagesPerSecond(), o.evalImagesPerSecond(), o.provenance(),
+        o.resumedAtEpochs(), 0.01, recalibratedPercent / 100, 0.005, null);
+    return new ReportRun(run.suite(), new RunRecord(rec.dir(), rec.experiment(), rec.spec(), rec.metrics(), r,
+        rec.featureReuse()), run.home());
+  }
+
   /** A reuse run with its feature-reuse matrix. */
   static ReportRun reuse(long seed, FeatureReuse reuse) {
     return run("reuse", "densenet-124-1_c10plus", reuse.model(), seed, 9, 1_000, 0.5, reuse);

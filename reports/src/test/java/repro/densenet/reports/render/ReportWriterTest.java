@@ -48,9 +48,10 @@ class ReportWriterTest {
     // generated weights favour recent maps in some blocks only
     assertEquals(List.of("INCONCLUSIVE", "INCONCLUSIVE", "REPRODUCED", "REPRODUCED", "REPRODUCED", "REPRODUCED",
         "REPRODUCED", "INCONCLUSIVE"), verdicts);
-    assertTrue(html.contains("C10, k 12 \u2192 24 (L=100): 9.80 \u2192 9.80; +0.00 [-0.75, +0.75] (n=3 pairs)"
-        + " <span class=\"o o-INCONCLUSIVE\">inconclusive</span>"), "claim 1's C10 k step");
-    assertTrue(html.contains("C10, without \u2192 with dropout: 14.00 \u2192 11.00; -3.00 [-4.24, -1.76] (n=3 pairs)"),
+    assertTrue(java.util.regex.Pattern.compile("C10, k 12 \u2192 24 \\(L=100\\): 9\\.80 \u2192 9\\.80; \\+0\\.00"
+        + " \\[-0\\.75, \\+0\\.75\\] \\(n=3 pairs; SD [0-9.]+; MDE [0-9.]+; unpaired SD [0-9.]+\\)"
+        + " <span class=\"o o-INCONCLUSIVE\">inconclusive</span>").matcher(html).find(), "claim 1's C10 k step");
+    assertTrue(html.contains("C10, without \u2192 with dropout: 14.00 \u2192 11.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD"),
         "claim 2: the dropout runs under Table 1's label and _drop0");
     assertTrue(html.contains("preresnet-110-basic 8.50%: outside the DenseNet curve's error range [9.00, 11.50]%"), "claim 5");
     assertTrue(html.contains("<th colspan=\"2\">C10</th>"), "C10 column");
@@ -62,7 +63,7 @@ class ReportWriterTest {
     assertTrue(html.contains("<th>ours<br><span class=\"pub\">no stand-in at cpu scale</span></th>"), "C100's header");
     assertTrue(html.contains("<td class=\"pub\">27.55</td><td><span class=\"pub nowrap\">no stand-in</span></td>"), "C100's cells");
     assertTrue(html.contains("11.00 \u00b1 2.48 (n=3)"), "DenseNet-40 plain cell");
-    assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs)"), "dropout: differences 2.5, 3, 3.5");
+    assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD"), "dropout: differences 2.5, 3, 3.5");
     ReportChecks.linksResolve(out);
     for (String fig : List.of("fig3-train-loss", "fig3-test-error", "fig4-block1", "fig4-block2", "fig4-block3",
         "fig5-efficiency", "fig6-train-loss", "fig6-test-error")) {
