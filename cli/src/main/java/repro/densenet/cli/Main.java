@@ -1,6 +1,7 @@
 package repro.densenet.cli;
 
 import picocli.CommandLine;
+import repro.densenet.ablations.cli.CheckCommand;
 import repro.densenet.ablations.cli.SuiteCommand;
 import repro.densenet.core.cli.DenseNetCli;
 import repro.densenet.notebooks.NotebookCommand;
@@ -28,6 +29,7 @@ public final class Main {
   public static CommandLine commandLine() {
     CommandLine cli = DenseNetCli.commandLine();
     cli.addSubcommand("suite", new SuiteCommand());
+    cli.addSubcommand("check", new CheckCommand());
     cli.addSubcommand("report", new ReportCommand());
     cli.addSubcommand("notebook", new NotebookCommand());
     return cli;

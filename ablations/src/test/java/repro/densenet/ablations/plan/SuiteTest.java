@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import repro.densenet.ablations.ScaleMapping;
 import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.Scale;
 import repro.densenet.core.model.DenseNetSpec;
@@ -163,7 +164,8 @@ class SuiteTest {
 
   @Test
   void dropoutsRunWithDropoutIsTable1sRunSoItIsTrainedOnce() {
-    for (Scale scale : Scale.values()) {
+    // at cpu scale Table 1 and the ablations train in different regimes (cpuRunsTrainInTheirSuitesRegime)
+    for (Scale scale : List.of(Scale.PAPER, Scale.SMOKE)) {
       List<ExperimentSpec> table1 = Suite.TABLE1.expand(scale, 2);
       List<ExperimentSpec> dropout = Suite.DROPOUT.expand(scale, 2);
       List<ExperimentSpec> with = dropout.stream().filter(e -> e.model().dropRate() > 0).toList();
@@ -179,6 +181,28 @@ class SuiteTest {
       }
       assertTrue(table1.contains(Suite.CURVES.expand(scale, 1).get(0)), scale.toString());
     }
+  }
+
+  @Test
+  void cpuRunsTrainInTheirSuitesRegime() {
+    for (Suite s : Suite.values()) {
+      ScaleMapping.CpuRegime regime = ScaleMapping.cpuRegime(s.key());
+      assertEquals(s == Suite.TABLE1 || s == Suite.EFFICIENCY ? ScaleMapping.CPU_CAPACITY : ScaleMapping.CPU_REGULARISATION,
+          regime, s.key());
+      for (ExperimentSpec e : s.expand(Scale.CPU, 2)) {
+        assertEquals(regime.trainPerClass(), e.trainPerClass(), e.runId());
+        assertEquals(regime.epochs(), e.training().epochs(), e.runId());
+      }
+      for (ExperimentSpec e : s.expand(Scale.SMOKE, 1)) {
+        assertEquals(null, e.trainPerClass(), "only cpu-scale runs carry a regime: " + e.runId());
+      }
+    }
+    assertEquals(2_000, 10 * ScaleMapping.CPU_REGULARISATION.trainPerClass());
+    assertEquals(60, ScaleMapping.CPU_REGULARISATION.epochs());
+    assertEquals(10_000, 10 * ScaleMapping.CPU_CAPACITY.trainPerClass());
+    assertEquals(30, ScaleMapping.CPU_CAPACITY.epochs());
+    // the partial suite's fully connected run (claim 3's C10+ side) is not Table 1's at this scale
+    assertFalse(Suite.TABLE1.expand(Scale.CPU, 1).contains(Suite.PARTIAL.expand(Scale.CPU, 1).get(0)));
   }
 
   @Test
@@ -201,7 +225,9 @@ class SuiteTest {
             "preresnet-20-basic_c10plus", "preresnet-32-basic_c10plus", "preresnet-56-basic_c10plus",
             "preresnet-110-basic_c10plus"),
         Suite.EFFICIENCY.expand(Scale.CPU, 1).stream().map(ExperimentSpec::label).toList());
-    assertEquals(3 * (12 + 1 + 1 + 6 + 1 + 1), distinct.size());
+    // table1 12, dropout 2, partial 2 (regime R: not Table 1's runs), efficiency 6 (its L=40 run is Table 1's,
+    // both in regime C), reuse 1, curves 2 (regime R)
+    assertEquals(3 * (12 + 2 + 2 + 6 + 1 + 2), distinct.size());
     assertFalse(Suite.hasStandIn("c100", Scale.CPU));
     assertTrue(Suite.hasStandIn("svhn", Scale.SMOKE));
   }

@@ -50,7 +50,8 @@ class TrainerTest {
       // --memory-efficient on resume (e.g. after running out of memory) and stays bitwise equal.
       // Each session has another intra-op thread count (1, 2, 3; the full run used 2): measured,
       // the weights do not depend on it (DenseNet-10-8 on 32x32 images, batch 64: 1, 2, 4 and 7
-      // threads gave bitwise equal weights), so a resume on another node or --cpus-per-task is exact.
+      // threads gave bitwise equal weights), so a resume with another --cpus-per-task is exact; a resume
+      // on another CPU kind is not (ISA-specific kernels; README, "Determinism").
       TrainerOptions o = OPTIONS.stoppingAfter(stop).withMemoryEfficient(stop != 2).withThreads(stop);
       RunResult partial = new Trainer(o, TrainingListener.NONE).run(b, MODEL, TRAINING, data);
       assertNull(partial, "run should stop after epoch " + stop);
@@ -94,6 +95,9 @@ class TrainerTest {
     }
     assertEquals(full.finalTestError(), resumed.finalTestError());
     assertEquals(full.finalTrainLoss(), resumed.finalTrainLoss());
+    assertEquals(full.weightsSha256(), resumed.weightsSha256(), "the final states' digests");
+    assertEquals(full.recalibratedTestError(), resumed.recalibratedTestError());
+    assertEquals(full.finalTrainErrorEval(), resumed.finalTrainErrorEval());
     List<EpochMetrics> ma = Trainer.readMetrics(a, 4);
     List<EpochMetrics> mb = Trainer.readMetrics(b, 4);
     for (int i = 0; i < 4; i++) {
@@ -127,6 +131,37 @@ class TrainerTest {
     RunResult back = Json.read(tmp.resolve(Trainer.RESULT_FILE), RunResult.class);
     assertEquals(Json.line(r), Json.line(back));
     assertEquals(r.model(), back.model());
+  }
+
+  @Test
+  void endOfTrainingMeasurementsAndTheMonitorSubsetAreRecorded(@TempDir Path tmp) throws Exception {
+    int[] first32 = java.util.stream.IntStream.range(0, 32).toArray();
+    TrainingData monitored = new TrainingData(data.name(), data.train(), data.validation(), data.test(),
+        data.normalization(), data.augmentation(), data.selectByValidation(), data.files(),
+        data.test().subset("monitor", first32));
+    TrainingSpec two = TRAINING.withEpochs(2);
+    Path withDropout = tmp.resolve("dropout");
+    RunResult r = new Trainer(OPTIONS, TrainingListener.NONE).run(withDropout, MODEL, two, monitored);
+    List<EpochMetrics> m = Trainer.readMetrics(withDropout, 2);
+    assertEquals(32, m.get(0).testImages(), "epochs before the last are evaluated on the monitor subset");
+    assertEquals(96, m.get(1).testImages(), "the last epoch on the whole test set");
+    assertEquals(repro.densenet.core.result.Provenance.cpuKind(), m.get(0).cpu());
+    assertEquals(32, r.data().monitorImages());
+    assertEquals(96, r.data().testImages());
+    assertEquals(m.get(1).testError(), r.finalTestError());
+    assertNotNull(r.finalTrainErrorEval());
+    assertTrue(r.finalTrainErrorEval() >= 0 && r.finalTrainErrorEval() <= 1, "" + r.finalTrainErrorEval());
+    assertNotNull(r.recalibratedTestError(), "a run with dropout is recalibrated");
+    assertNotNull(r.recalibratedTrainErrorEval());
+    // the digest is of the trained state (the checkpoint), not of the recalibrated statistics
+    assertEquals(StateDigest.sha256(Checkpoint.load(withDropout).variables()), r.weightsSha256());
+    RunFiles.read(withDropout);
+
+    Path plain = tmp.resolve("plain");
+    RunResult p = new Trainer(OPTIONS, TrainingListener.NONE).run(plain, MODEL.withDropRate(0), two, monitored);
+    assertNull(p.recalibratedTestError(), "nothing to recalibrate without dropout");
+    assertNotNull(p.finalTrainErrorEval());
+    assertTrue(!p.weightsSha256().equals(r.weightsSha256()));
   }
 
   @Test
