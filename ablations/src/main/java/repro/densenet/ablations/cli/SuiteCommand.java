@@ -318,6 +318,8 @@ public final class SuiteCommand implements Callable<Integer> {
     double wallTotal = 0;
     double wallTodo = 0;
     int unknown = 0;
+    int todoKnown = 0;
+    int todoUnknown = 0;
     for (int i = 0; i < specs.size(); i++) {
       ExperimentSpec s = specs.get(i);
       ExperimentSpec paper = atPaperScale(suite, s);
@@ -332,9 +334,11 @@ public final class SuiteCommand implements Callable<Integer> {
         if (sec.isPresent()) {
           wallTotal += sec.getAsDouble();
           wallTodo += st.equals("done") ? 0 : sec.getAsDouble();
+          todoKnown += st.equals("done") ? 0 : 1;
           w = String.format(Locale.ROOT, "  %7.0f", sec.getAsDouble());
         } else {
           unknown++;
+          todoUnknown += st.equals("done") ? 0 : 1;
           w = "        ?";
         }
       }
@@ -349,12 +353,17 @@ public final class SuiteCommand implements Callable<Integer> {
         + (estimated ? String.format(Locale.ROOT, "; 'est' rows from a power law in forward MACs fitted to"
             + " them (rate ~ MACs^%.2f), a rough estimate", GpuHours.exponent()) : ""));
     if (wall) {
-      out.printf(Locale.ROOT,
-          "wall time on a machine like the recording one: %.0f min of training for all %d runs, %.0f min for the"
-              + " %d not done, divided among %d worker(s): about %.0f min left%s%n",
-          wallTotal / 60, specs.size() - unknown, wallTodo / 60, specs.size() - unknown, workers,
-          wallTodo / 60 / workers,
-          unknown == 0 ? "" : "; " + unknown + " run(s) with no record (?) not counted");
+      if (unknown == specs.size()) {
+        out.println("wall time: unknown: no finished run of these networks (same data, scale and epochs) is recorded"
+            + " yet; one finished run of each gives the estimate");
+      } else {
+        out.printf(Locale.ROOT,
+            "wall time on a machine like the recording one: %.0f min of training for the %d run(s) with a record, %.0f"
+                + " min for the %d of them not done, divided among %d worker(s): about %.0f min left%s%n",
+            wallTotal / 60, specs.size() - unknown, wallTodo / 60, todoKnown, workers, wallTodo / 60 / workers,
+            todoUnknown == 0 ? "" : "; plus " + todoUnknown + " run(s) not done whose network has no record (?): their"
+                + " time is unknown");
+      }
       out.println("wall times: medians of " + clock.records() + " finished run(s) recorded under "
           + recordRoots.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
           + " (same network, data, scale and epochs; training and evaluation time, graph builds not included)");
