@@ -469,8 +469,9 @@ public record Claims(Scale scale, List<Claim> claims) {
     }
     long reproduced = lines.stream().filter(l -> l.outcome() == Outcome.REPRODUCED).count();
     long noRuns = lines.stream().filter(l -> l.outcome() == Outcome.NO_RUNS).count();
-    String summary = lines.size() == 1 ? ""
-        : reproduced + " of " + lines.size() + " " + what + " reproduced" + (noRuns > 0 ? " (" + noRuns + " without runs)" : "");
+    long decisive = lines.stream().filter(l -> l.outcome() != null).count(); // informative lines do not count
+    String summary = decisive <= 1 ? ""
+        : reproduced + " of " + decisive + " " + what + " reproduced" + (noRuns > 0 ? " (" + noRuns + " without runs)" : "");
     return new Claim(id, statement, paper, lines, summary, combine(lines));
   }
 

@@ -266,6 +266,7 @@ class ClaimsTest {
     assertTrue(texts(c).get(1).endsWith("on its own: not reproduced"), texts(c).get(1));
     assertEquals(null, outcomes(c).get(1));
     assertEquals(REPRODUCED, c.verdict());
+    assertEquals("", c.summary(), "the as-trained line informs; it is not a second comparison");
   }
 
   @Test
