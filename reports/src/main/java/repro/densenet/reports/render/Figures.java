@@ -21,7 +21,6 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import repro.densenet.core.result.FeatureReuse;
-import repro.densenet.core.result.Json;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.ReuseHeatMap;
 
@@ -60,6 +59,9 @@ public final class Figures {
   }
 
 
+  /** The figures' folder inside the report. */
+  static final String FIGURES = "figures/";
+
   /** Width of the line charts in pixels. */
   public static final int WIDTH = 760;
   /** Height of the line charts in pixels. */
@@ -83,7 +85,7 @@ public final class Figures {
   public record Written(String name, String caption) {}
 
   /** Training loss and test error per epoch of each curve (Figures 3 and 6): two figures. */
-  public static List<Written> curves(Path dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
+  static List<Written> curves(FileSink dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
     List<XYChart> charts = curveCharts(what, curves);
     List<Written> out = new ArrayList<>();
     out.add(write(dir, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch"));
@@ -106,7 +108,7 @@ public final class Figures {
   }
 
   /** Figure 5: test error against parameters, one point per run and the mean with its 95% interval. */
-  public static Written efficiency(Path dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
+  static Written efficiency(FileSink dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
     return write(dir, "fig5-efficiency", efficiencyChart(rows),
         "Test error against trainable parameters, DenseNet against pre-activation ResNet");
   }
@@ -163,7 +165,7 @@ public final class Figures {
    * layer (x) gives to each source (y: 0 = the block's input, s = layer s of the block); the last
    * column is the transition (blocks 1, 2) or the classifier (block 3).
    */
-  public static List<Written> featureReuse(Path dir, FeatureReuse reuse) throws IOException {
+  static List<Written> featureReuse(FileSink dir, FeatureReuse reuse) throws IOException {
     List<HeatMapChart> charts = featureReuseCharts(reuse);
     List<Written> out = new ArrayList<>();
     for (int b = 1; b <= charts.size(); b++) {
@@ -243,13 +245,13 @@ public final class Figures {
     s.setMarker(SeriesMarkers.CIRCLE);
   }
 
-  private static Written write(Path dir, String name, Chart<?, ?> chart, String caption) throws IOException {
+  private static Written write(FileSink dir, String name, Chart<?, ?> chart, String caption) throws IOException {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-    Json.writeAtomically(dir.resolve(name + ".png"), png.toByteArray());
+    dir.write(FIGURES + name + ".png", png.toByteArray());
     ByteArrayOutputStream svg = new ByteArrayOutputStream();
     VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    Json.writeAtomically(dir.resolve(name + ".svg"), svg.toByteArray());
+    dir.write(FIGURES + name + ".svg", svg.toByteArray());
     return new Written(name, caption);
   }
 }

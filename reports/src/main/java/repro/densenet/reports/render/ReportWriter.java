@@ -63,15 +63,33 @@ public final class ReportWriter {
    * @param now the time printed in the header (a fixed value makes the report a pure function of the records)
    */
   public ReportWriter(ResultsTree tree, Path out, Set<Format> formats, Instant now) {
+    this(tree, out, formats, now, null);
+  }
+
+  /** As above, every file stored by {@code storage} (null: atomically). */
+  ReportWriter(ResultsTree tree, Path out, Set<Format> formats, Instant now, Storage storage) {
     this.tree = tree;
     this.out = out;
     this.formats = formats.isEmpty() ? EnumSet.allOf(Format.class) : EnumSet.copyOf(formats);
     this.now = now;
+    this.storage = storage != null ? storage : Json::writeAtomically;
+  }
+
+  private final Storage storage;
+  /** Where the files are being written (the output directory, or the temporary one beside it). */
+  private Path dir;
+  /** Every file goes through here: stored under {@link #dir}, and listed. */
+  private final FileSink recorded = this::store;
+
+  private void store(String rel, byte[] bytes) throws IOException {
+    storage.write(dir.resolve(rel), bytes);
+    written.add(rel);
   }
 
   /** Writes the report. */
   public Summary write() throws IOException {
     Files.createDirectories(out);
+    dir = out;
     Claims claims = Claims.of(tree);
     Table1 t1 = Table1.of(tree.suite("table1"));
     List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
@@ -91,7 +109,7 @@ public final class ReportWriter {
     Figures.Written fig5 = null;
     List<Figures.Written> figs6 = List.of();
     if (formats.contains(Format.HTML)) {
-      Path figDir = out.resolve("figures");
+      FileSink figDir = recorded;
       if (!fig3.isEmpty()) {
         figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
       }
@@ -103,10 +121,6 @@ public final class ReportWriter {
       }
       if (!fig6.isEmpty()) {
         figs6 = Figures.curves(figDir, "fig6", "Full vs partial connectivity on C10+ (Figure 6)", fig6);
-      }
-      for (Figures.Written f : concat(figs3, figs4, fig5 == null ? List.of() : List.of(fig5), figs6)) {
-        written.add("figures/" + f.name() + ".png");
-        written.add("figures/" + f.name() + ".svg");
       }
       write("style.css", Html.CSS);
       for (ReportRun r : tree.runs()) {
@@ -648,12 +662,10 @@ public final class ReportWriter {
   }
 
   private void write(String rel, String text) throws IOException {
-    Json.writeAtomically(out.resolve(rel), text);
-    written.add(rel);
+    recorded.write(rel, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private void write(String rel, byte[] bytes) throws IOException {
-    Json.writeAtomically(out.resolve(rel), bytes);
-    written.add(rel);
+    recorded.write(rel, bytes);
   }
 }
