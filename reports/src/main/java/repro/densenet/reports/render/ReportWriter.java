@@ -20,6 +20,7 @@ import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.Claims;
+import repro.densenet.reports.ReportDirectory;
 import repro.densenet.reports.ReportRun;
 import repro.densenet.reports.ResultsTree;
 import repro.densenet.reports.Scales;
@@ -86,10 +87,20 @@ public final class ReportWriter {
     written.add(rel);
   }
 
-  /** Writes the report. */
+  /**
+   * Writes the report: into a temporary directory beside the output directory, which then replaces
+   * it ({@link ReportDirectory#write}: a failure midway leaves the earlier report, or none).
+   */
   public Summary write() throws IOException {
-    Files.createDirectories(out);
-    dir = out;
+    ReportDirectory.write(out, tmp -> {
+      dir = tmp;
+      writeFiles();
+    });
+    written.add(ReportDirectory.MARKER);
+    return new Summary(List.copyOf(written), tree.runs().size(), tree.skipped().size());
+  }
+
+  private void writeFiles() throws IOException {
     Claims claims = Claims.of(tree);
     Table1 t1 = Table1.of(tree.suite("table1"));
     List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
@@ -141,7 +152,6 @@ public final class ReportWriter {
       write("efficiency.csv", efficiencyCsv(efficiency));
       write("comparisons.csv", comparisonsCsv(dropout, partial, Ablations.matched(efficiency)));
     }
-    return new Summary(List.copyOf(written), tree.runs().size(), tree.skipped().size());
   }
 
   @SafeVarargs

@@ -101,6 +101,45 @@ class ReportWriterTest {
     new ReportWriter(ResultsTree.read(results, out, (a, b) -> {}), out, EnumSet.of(ReportWriter.Format.HTML),
         Instant.parse("2026-12-02T00:00:00Z")).write();
     assertEquals(runs, ResultsTree.read(results, out, (a, b) -> {}).runs().size());
-    assertTrue(ResultsTree.read(results, (a, b) -> {}).runs().size() > runs, "the copies would count twice");
+    assertEquals(runs, ResultsTree.read(results, (a, b) -> {}).runs().size(), "nor without being told where it is");
+  }
+
+  /** A write that fails midway (a full disk) leaves no half report: the old one, or none, stays in place. */
+  @Test
+  void aWriteThatFailsMidwayLeavesNoHalfReport() throws Exception {
+    Path results = tmp.resolve("results");
+    FixtureTree.write(results, Scale.CPU);
+    ResultsTree tree = ResultsTree.read(results, (a, b) -> {});
+    Instant t = Instant.parse("2026-12-02T00:00:00Z");
+    Path out = tmp.resolve("report");
+    for (boolean earlier : new boolean[] {false, true}) {
+      String before = earlier ? Files.readString(out.resolve("index.html")) : null;
+      int[] files = {0};
+      Storage full = (file, bytes) -> {
+        if (++files[0] > 5) {
+          throw new java.io.IOException("No space left on device");
+        }
+        repro.densenet.core.result.Json.writeAtomically(file, bytes);
+      };
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class), t, full).write());
+      assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+      if (earlier) {
+        assertEquals(before, Files.readString(out.resolve("index.html")), "the earlier report stays whole");
+      } else {
+        assertTrue(!Files.exists(out), "no half report: " + (Files.exists(out) ? listing(out) : ""));
+        new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class), t).write();
+      }
+      try (Stream<Path> s = Files.list(tmp)) {
+        assertEquals(List.of("report", "results"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+            "nothing left beside the report");
+      }
+    }
+  }
+
+  private static List<String> listing(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+    }
   }
 }
