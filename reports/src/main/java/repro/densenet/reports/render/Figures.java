@@ -88,8 +88,8 @@ public final class Figures {
   static List<Written> curves(FileSink dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
     List<XYChart> charts = curveCharts(what, curves);
     List<Written> out = new ArrayList<>();
-    out.add(write(dir, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch"));
-    out.add(write(dir, prefix + "-test-error", charts.get(1), what + ": test error per epoch"));
+    out.add(write(dir, FIGURES, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch"));
+    out.add(write(dir, FIGURES, prefix + "-test-error", charts.get(1), what + ": test error per epoch"));
     return out;
   }
 
@@ -109,7 +109,7 @@ public final class Figures {
 
   /** Figure 5: test error against parameters, one point per run and the mean with its 95% interval. */
   static Written efficiency(FileSink dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
-    return write(dir, "fig5-efficiency", efficiencyChart(rows),
+    return write(dir, FIGURES, "fig5-efficiency", efficiencyChart(rows),
         "Test error against trainable parameters, DenseNet against pre-activation ResNet");
   }
 
@@ -165,11 +165,11 @@ public final class Figures {
    * layer (x) gives to each source (y: 0 = the block's input, s = layer s of the block); the last
    * column is the transition (blocks 1, 2) or the classifier (block 3).
    */
-  static List<Written> featureReuse(FileSink dir, FeatureReuse reuse) throws IOException {
+  static List<Written> featureReuse(FileSink dir, String folder, FeatureReuse reuse) throws IOException {
     List<HeatMapChart> charts = featureReuseCharts(reuse);
     List<Written> out = new ArrayList<>();
     for (int b = 1; b <= charts.size(); b++) {
-      out.add(write(dir, "fig4-block" + b, charts.get(b - 1),
+      out.add(write(dir, folder, "fig4-block" + b, charts.get(b - 1),
           "Dense block " + b + ": average filter-weight norm from source s to target layer, each column normalised to 1"));
     }
     return out;
@@ -245,13 +245,13 @@ public final class Figures {
     s.setMarker(SeriesMarkers.CIRCLE);
   }
 
-  private static Written write(FileSink dir, String name, Chart<?, ?> chart, String caption) throws IOException {
+  private static Written write(FileSink dir, String folder, String name, Chart<?, ?> chart, String caption) throws IOException {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-    dir.write(FIGURES + name + ".png", png.toByteArray());
+    dir.write(folder + name + ".png", png.toByteArray());
     ByteArrayOutputStream svg = new ByteArrayOutputStream();
     VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    dir.write(FIGURES + name + ".svg", svg.toByteArray());
+    dir.write(folder + name + ".svg", svg.toByteArray());
     return new Written(name, caption);
   }
 }

@@ -54,5 +54,8 @@ final class Html {
       .cv-REPRODUCED { background: #2b7a3d; } .cv-NOT_REPRODUCED { background: #b0321e; } .cv-INCONCLUSIVE { background: #8a6d00; }
       .cv-NO_RUNS { background: #888; }
       pre { background: #f6f6f6; padding: 8px; font-size: 12px; overflow-x: auto; }
+      pre.spec { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 1100px; }
+      .curves svg { margin: 4px 18px 4px 0; font-size: 11px; } .curves svg .t { font-size: 13px; font-weight: bold; }
+      .curves svg .m { fill: #666; font-size: 10px; } img.heat { width: 300px; margin-right: 8px; border: 1px solid #ddd; }
       """;
 }

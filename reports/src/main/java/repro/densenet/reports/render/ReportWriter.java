@@ -125,7 +125,7 @@ public final class ReportWriter {
         figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
       }
       if (reuse != null) {
-        figs4 = Figures.featureReuse(figDir, reuse.record().featureReuse());
+        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, reuse.record().featureReuse());
       }
       if (!efficiency.isEmpty()) {
         fig5 = Figures.efficiency(figDir, efficiency);
@@ -374,51 +374,179 @@ public final class ReportWriter {
   private void runPage(ReportRun r) throws IOException {
     RunRecord rec = r.record();
     String base = r.pageBase();
-    List<String> files = new ArrayList<>();
-    for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
-        "feature-reuse.csv")) {
-      Path src = rec.dir().resolve(f);
-      if (Files.isRegularFile(src)) {
-        write(base + "/" + f, Files.readAllBytes(src));
-        files.add(f);
-      }
-    }
     var res = rec.result();
+    var data = rec.spec().data();
+    List<EpochMetrics> ms = rec.metrics();
     StringBuilder b = new StringBuilder();
     b.append("<p><a href=\"../../index.html\">\u2190 report</a></p>\n<h1>").append(esc(rec.runId())).append("</h1>\n<table class=\"meta\">\n");
     meta(b, "suite", r.suite());
     meta(b, "stands for", r.paperModel() + " on " + r.paperDataset());
     meta(b, "trained", rec.spec().model().name() + ", dropout " + rec.spec().model().dropRate() + ", "
         + String.format(Locale.ROOT, "%,d", res.parameters()) + " parameters");
-    meta(b, "data", dataText(rec.spec().data()) + ", "
-        + rec.spec().data().trainImages() + " train / " + rec.spec().data().validationImages() + " validation / "
-        + rec.spec().data().testImages() + " test images, selection " + rec.spec().data().selection());
+    meta(b, "data", String.format(Locale.ROOT, "%s, %,d training / %,d validation / %,d test images, selection %s",
+        dataText(data), data.trainImages(), data.validationImages(), data.testImages(), data.selection()));
     meta(b, "seed", String.valueOf(r.seed()));
-    meta(b, "test error", fmt(r.errorPercent()) + " %");
+    meta(b, "test error", testErrorText(r));
+    String train = trainErrorText(rec);
+    if (!train.isEmpty()) {
+      meta(b, "training error", train);
+    }
     meta(b, "wall time", duration(res.wallSeconds()) + (res.resumedAtEpochs().isEmpty() ? "" : ", resumed after epochs " + res.resumedAtEpochs()));
     meta(b, "throughput", String.format(Locale.ROOT, "%.1f training / %.1f inference images/s (medians over epochs)",
         res.trainImagesPerSecond(), res.evalImagesPerSecond()));
     var p = res.provenance();
+    Set<String> cpus = new TreeSet<>();
+    ms.forEach(m -> {
+      if (m.cpu() != null) {
+        cpus.add(m.cpu());
+      }
+    });
+    if (!cpus.isEmpty()) {
+      meta(b, "CPU kind", String.join("; ", cpus) + (cpus.size() > 1 ? " (the epochs ran on several kinds: not bitwise reproducible)" : ""));
+    }
+    if (res.weightsSha256() != null) {
+      meta(b, "final weights SHA-256", res.weightsSha256());
+    }
     meta(b, "provenance", "git " + p.gitSha() + (Boolean.TRUE.equals(p.gitDirty()) ? " (dirty)" : "") + "; " + p.device() + "; "
         + p.host() + "; " + p.jdk() + "; " + p.os() + " " + p.arch() + "; TensorFlow Java " + p.tensorflowJavaVersion()
         + " (runtime " + p.tensorflowRuntimeVersion() + ", " + p.nativeClassifier() + "); " + p.startTime() + " \u2192 " + p.endTime());
-    b.append("</table>\n<p>Record files: ");
-    for (String f : files) {
-      b.append("<a href=\"").append(rec.runId()).append("/").append(f).append("\">").append(f).append("</a> ");
+    b.append("<tr><th class=\"l\">record files</th><td>");
+    for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
+        "feature-reuse.csv")) {
+      Path src = rec.dir().resolve(f);
+      if (Files.isRegularFile(src)) {
+        b.append("<a href=\"").append(esc(link(base + ".html", src))).append("\">").append(f).append("</a> ");
+      }
     }
-    b.append("</p>\n<h2>Per-epoch metrics</h2>\n<table><tr><th>epoch</th><th>lr</th><th>train loss</th><th>train error (%)</th>"
-        + "<th>test loss</th><th>test error (%)</th><th>validation error (%)</th><th>train img/s</th><th>epoch time</th></tr>\n");
-    for (EpochMetrics m : rec.metrics()) {
-      b.append("<tr><td>").append(m.epoch()).append("</td><td>").append(String.format(Locale.ROOT, "%.4g", m.learningRate()))
+    b.append("<br><span class=\"pub\">in the results directory: ").append(esc(link(base + ".html", rec.dir()))).append("</span></td></tr>\n");
+    b.append("</table>\n");
+    runCurves(b, rec);
+    if (rec.featureReuse() != null) {
+      b.append("<p class=\"note\">This run's feature-reuse heat maps: ");
+      for (int k = 1; k <= 3; k++) {
+        b.append("<a href=\"").append(r.record().runId()).append("/fig4-block").append(k).append(".png\">block ").append(k).append("</a> ");
+      }
+      b.append("(each column normalised to its maximum).</p>\n");
+      List<Figures.Written> heat = Figures.featureReuse(recorded, base + "/", rec.featureReuse());
+      b.append("<div>");
+      for (Figures.Written f : heat) {
+        b.append("<img class=\"heat\" src=\"").append(r.record().runId()).append('/').append(f.name()).append(".png\" alt=\"")
+            .append(esc(f.caption())).append("\">");
+      }
+      b.append("</div>\n");
+    }
+    boolean validation = ms.stream().anyMatch(m -> m.validationError() != null);
+    boolean images = ms.stream().anyMatch(m -> m.testImages() != null);
+    b.append("<h2>Per-epoch metrics</h2>\n<table><tr><th>epoch</th><th>lr</th><th>train loss</th><th>train error (%)<br>"
+        + "<span class=\"pub\">during the steps</span></th><th>test loss</th><th>test error (%)</th>")
+        .append(images ? "<th>test images</th>" : "").append(validation ? "<th>validation error (%)</th>" : "")
+        .append("<th>train img/s</th><th>epoch time (s)</th></tr>\n");
+    for (EpochMetrics m : ms) {
+      b.append("<tr><td>").append(m.epoch()).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.learningRate()))
           .append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.trainLoss())).append("</td><td>")
           .append(fmt(100 * m.trainError())).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.testLoss()))
-          .append("</td><td>").append(fmt(100 * m.testError())).append("</td><td>")
-          .append(m.validationError() == null ? "-" : fmt(100 * m.validationError())).append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.1f", m.trainImagesPerSecond())).append("</td><td>")
-          .append(duration(m.epochSeconds())).append("</td></tr>\n");
+          .append("</td><td>").append(fmt(100 * m.testError())).append("</td>");
+      if (images) {
+        b.append("<td>").append(m.testImages() == null ? "" : String.format(Locale.ROOT, "%,d", m.testImages())).append("</td>");
+      }
+      if (validation) {
+        b.append("<td>").append(m.validationError() == null ? "" : fmt(100 * m.validationError())).append("</td>");
+      }
+      b.append("<td>").append(String.format(Locale.ROOT, "%.1f", m.trainImagesPerSecond())).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.0f", m.epochSeconds())).append("</td></tr>\n");
     }
-    b.append("</table>\n<h2>Spec</h2>\n<pre>").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
+    b.append("</table>\n<h2>Spec</h2>\n<pre class=\"spec\">").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
     write(base + ".html", Html.page(rec.runId(), "../../", b.toString()));
+  }
+
+  /**
+   * The run's reported test error with the images it covers, and for a run with dropout the
+   * recalibrated one (precise BN) beside it.
+   */
+  static String testErrorText(ReportRun r) {
+    var res = r.record().result();
+    String s = String.format(Locale.ROOT, "%.2f %% (%s, all %,d test images)", r.errorPercent(),
+        "best-validation".equals(res.data().selection()) ? "at the best validation epoch" : "after the last epoch",
+        r.record().spec().data().testImages());
+    if (res.recalibratedTestError() != null) {
+      s += String.format(Locale.ROOT, "; recalibrated %.2f %% (BN statistics recomputed on the training images with dropout"
+          + " off: the dropout variance shift removed)", 100 * res.recalibratedTestError());
+    }
+    return s;
+  }
+
+  /** The last epoch's training error during its steps and, when recorded, in evaluation mode. */
+  static String trainErrorText(RunRecord rec) {
+    if (rec.metrics().isEmpty()) {
+      return "";
+    }
+    var res = rec.result();
+    String s = String.format(Locale.ROOT, "%.2f %% during the last epoch's steps (dropout and augmentation on)",
+        100 * rec.metrics().get(rec.metrics().size() - 1).trainError());
+    if (res.finalTrainErrorEval() != null) {
+      s += String.format(Locale.ROOT, "; %.2f %% in evaluation mode (final weights, whole training split)", 100 * res.finalTrainErrorEval());
+    }
+    if (res.recalibratedTrainErrorEval() != null) {
+      s += String.format(Locale.ROOT, "; %.2f %% recalibrated", 100 * res.recalibratedTrainErrorEval());
+    }
+    return s;
+  }
+
+  /** The run's own curves: training loss; training and test error, with the learning-rate drops. */
+  private static void runCurves(StringBuilder b, RunRecord rec) {
+    List<EpochMetrics> ms = rec.metrics();
+    if (ms.isEmpty()) {
+      return;
+    }
+    int n = ms.size();
+    double[] x = new double[n];
+    double[] loss = new double[n];
+    double[] trainErr = new double[n];
+    double[] testErr = new double[n];
+    boolean[] subset = new boolean[n];
+    int full = rec.spec().data().testImages();
+    List<SvgChart.Mark> drops = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      EpochMetrics m = ms.get(i);
+      x[i] = m.epoch();
+      loss[i] = m.trainLoss();
+      trainErr[i] = 100 * m.trainError();
+      testErr[i] = 100 * m.testError();
+      subset[i] = m.testImages() != null && m.testImages() < full;
+      if (i > 0 && m.learningRate() < ms.get(i - 1).learningRate()) {
+        drops.add(new SvgChart.Mark(m.epoch() - 0.5, "lr \u00f7" + Math.round(ms.get(i - 1).learningRate() / m.learningRate())));
+      }
+    }
+    boolean anySubset = false;
+    for (boolean sb : subset) {
+      anySubset |= sb;
+    }
+    b.append("<div class=\"curves\">").append(SvgChart.render("Training loss", "epoch", "cross-entropy",
+        List.of(new SvgChart.Series("training loss (during the steps)", x, loss, "#1f77b4", null)), drops));
+    b.append(SvgChart.render("Error", "epoch", "error (%)", List.of(
+        new SvgChart.Series("training (during the steps)", x, trainErr, "#2ca02c", null),
+        new SvgChart.Series("test", x, testErr, "#d62728", subset)), drops));
+    b.append("</div>\n<p class=\"note\">Dashed lines: the learning rate is divided by 10 before that epoch.");
+    if (anySubset) {
+      Integer monitor = ms.stream().map(EpochMetrics::testImages).filter(t -> t != null && t < full).findFirst().orElse(null);
+      b.append(String.format(Locale.ROOT, " Hollow test points are measured on a fixed monitor subset of %,d test images,"
+          + " filled ones on all %,d: the step at the last epoch is partly that change of test set.", monitor, full));
+    }
+    b.append("</p>\n");
+  }
+
+  /**
+   * A link from the report page {@code page} (relative to the report directory) to {@code file}
+   * (in the results directory): relative when both lie on one file system root, else absolute.
+   */
+  private String link(String page, Path file) {
+    Path from = out.toAbsolutePath().normalize().resolve(page).getParent();
+    Path to = file.toAbsolutePath().normalize();
+    try {
+      return from.relativize(to).toString().replace('\\', '/');
+    } catch (IllegalArgumentException differentRoots) {
+      return to.toUri().toString();
+    }
   }
 
   /** The loaded dataset's name, marked when augmented (names of augmented sets may already end in '+'). */

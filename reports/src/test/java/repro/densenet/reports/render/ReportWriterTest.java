@@ -64,13 +64,20 @@ class ReportWriterTest {
     assertTrue(html.contains("11.00 \u00b1 2.48 (n=3)"), "DenseNet-40 plain cell");
     assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs)"), "dropout: differences 2.5, 3, 3.5");
     ReportChecks.linksResolve(out);
+    {
+      var run = tree.suite("table1").get(0);
+      String page = Files.readString(out.resolve(run.page()));
+      String link = out.resolve(run.page()).getParent().relativize(run.record().dir().resolve("result.json")).toString();
+      assertTrue(page.contains("<a href=\"" + link + "\">result.json</a>"), "the run page links the record, " + link);
+      assertTrue(page.contains("<svg class=\"run-chart\""), "the run's own curves");
+    }
     for (String fig : List.of("fig3-train-loss", "fig3-test-error", "fig4-block1", "fig4-block2", "fig4-block3",
         "fig5-efficiency", "fig6-train-loss", "fig6-test-error")) {
       ReportChecks.nonBlankPng(out.resolve("figures/" + fig + ".png"));
       assertTrue(Files.readString(out.resolve("figures/" + fig + ".svg")).contains("<svg"), fig);
     }
     try (Stream<Path> pages = Files.list(out.resolve("runs/table1"))) {
-      assertEquals(30 + 30, pages.count(), "a page and a directory of record files per finished table1 run");
+      assertEquals(30, pages.count(), "a page per finished table1 run, and no copies of its record files");
     }
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| DenseNet (L = 40, k = 12) | 40 | 1.0M | 7.00 | 11.00 \u00b1 2.48 (n=3) |"), md);
