@@ -126,7 +126,7 @@ public final class ReportWriter {
         figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
       }
       if (reuse != null) {
-        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, reuse.record().featureReuse());
+        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, sameNetwork(reuseRuns).stream().map(r -> r.record().featureReuse()).toList());
       }
       if (!efficiency.isEmpty()) {
         fig5 = Figures.efficiency(figDir, efficiency);
@@ -278,10 +278,12 @@ public final class ReportWriter {
     if (reuse == null) {
       b.append("<p class=\"note\">No finished run of the reuse suite with its feature-reuse matrix.</p>\n");
     } else {
-      b.append("<p class=\"note\">From <a href=\"").append(reuse.page()).append("\">").append(esc(reuse.record().runId()))
-          .append("</a> (").append(esc(reuse.record().spec().model().name())).append(", seed ").append(reuse.seed())
-          .append(reuseRunCount > 1 ? ", the lowest of " + reuseRunCount + " runs; claim 7 checks every run" : "")
-          .append(").</p>\n");
+      List<ReportRun> avg = sameNetwork(tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null)
+          .sorted(java.util.Comparator.comparingLong(ReportRun::seed)).toList());
+      b.append("<p class=\"note\">").append(avg.size() == 1 ? "From " : "The mean of ").append(avg.stream()
+          .map(r -> "<a href=\"" + r.page() + "\">seed " + r.seed() + "</a>").collect(Collectors.joining(", ")))
+          .append(" (").append(esc(reuse.record().spec().model().name())).append(avg.size() > 1
+              ? "; each run's own maps are on its page; claim 7 checks every run" : "").append(").</p>\n");
     }
     figures(b, figs4);
 
@@ -620,6 +622,12 @@ public final class ReportWriter {
       b.append("</tr>\n");
     }
     b.append("</table>\n");
+  }
+
+  /** The runs that trained the first run's network (the heat maps of one shape). */
+  private static List<ReportRun> sameNetwork(List<ReportRun> runs) {
+    return runs.isEmpty() ? runs : runs.stream()
+        .filter(r -> r.record().spec().model().equals(runs.get(0).record().spec().model())).toList();
   }
 
   /** The loaded dataset's name, marked when augmented (names of augmented sets may already end in '+'). */
