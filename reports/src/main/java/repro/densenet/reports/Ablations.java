@@ -22,10 +22,15 @@ public final class Ablations {
    *
    * @param dataset paper dataset (c10, c100)
    * @param published the paper's figures, or null
-   * @param difference paired by seed: error without dropout minus error with it (percent points;
-   *     positive = dropout helps)
+   * @param difference paired by seed, a = without dropout, b = with it: b - a, error with dropout minus
+   *     error without (percent points; negative = dropout helps), the sign convention of every
+   *     comparison in the report (claim 2's line is the same difference)
+   * @param recalibrated the same with the dropout runs' recalibrated (precise-BN) test error, which
+   *     removes the shift of the BN statistics that dropout causes at test time; null when no run
+   *     with dropout records one
    */
-  public record DropoutRow(String dataset, PaperNumbers.DropoutFigure published, PairedDifference difference) {}
+  public record DropoutRow(
+      String dataset, PaperNumbers.DropoutFigure published, PairedDifference difference, PairedDifference recalibrated) {}
 
   /**
    * Full versus partial connectivity.
@@ -98,8 +103,18 @@ public final class Ablations {
    * @param trainLoss mean training loss per epoch
    * @param testErrorPercent mean test error per epoch, percent
    * @param seeds runs averaged
+   * @param trainLossMin lowest training loss over the seeds per epoch (the band's lower edge)
+   * @param trainLossMax highest
+   * @param testErrorMin lowest test error over the seeds per epoch, percent
+   * @param testErrorMax highest
+   * @param lrDrops epochs before which the learning rate drops (in the first run)
+   * @param monitorImages test images of the epochs measured on a monitor subset (0: every epoch on
+   *     the whole test set), whose last epoch is measured on all of them
+   * @param stepsPerEpoch training steps per epoch (training images / batch size, rounded up)
    */
-  public record Curve(String name, double[] epochs, double[] trainLoss, double[] testErrorPercent, int seeds) {}
+  public record Curve(String name, double[] epochs, double[] trainLoss, double[] testErrorPercent, int seeds,
+      double[] trainLossMin, double[] trainLossMax, double[] testErrorMin, double[] testErrorMax, List<Integer> lrDrops,
+      int monitorImages, int stepsPerEpoch) {}
 
   /** Dropout comparisons of the {@code dropout} suite, per dataset in the paper's order. */
   public static List<DropoutRow> dropout(List<ReportRun> runs) {
@@ -107,11 +122,15 @@ public final class Ablations {
     for (String ds : List.of("c10", "c100")) {
       Map<Long, Double> with = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() > 0);
       Map<Long, Double> without = bySeed(runs, r -> r.paperDataset().equals(ds) && r.dropRate() == 0);
-      PairedDifference d = PairedDifference.of(with, without, testImages(runs));
+      PairedDifference d = PairedDifference.of(without, with, testImages(runs));
       if (d != null) {
         PaperNumbers.DropoutFigure pub =
             PaperNumbers.dropout().stream().filter(f -> f.dataset().equals(ds)).findFirst().orElse(null);
-        out.add(new DropoutRow(ds, pub, d));
+        Map<Long, Double> recal = new TreeMap<>();
+        runs.stream().filter(r -> r.paperDataset().equals(ds) && r.dropRate() > 0
+                && r.record().result().recalibratedTestError() != null)
+            .forEach(r -> recal.put(r.seed(), 100 * r.record().result().recalibratedTestError()));
+        out.add(new DropoutRow(ds, pub, d, recal.isEmpty() ? null : PairedDifference.of(without, recal, testImages(runs))));
       }
     }
     return out;
@@ -150,15 +169,42 @@ public final class Ablations {
       double[] x = new double[epochs];
       double[] loss = new double[epochs];
       double[] err = new double[epochs];
+      double[] lossLo = new double[epochs];
+      double[] lossHi = new double[epochs];
+      double[] errLo = new double[epochs];
+      double[] errHi = new double[epochs];
+      java.util.Arrays.fill(lossLo, Double.POSITIVE_INFINITY);
+      java.util.Arrays.fill(errLo, Double.POSITIVE_INFINITY);
+      java.util.Arrays.fill(lossHi, Double.NEGATIVE_INFINITY);
+      java.util.Arrays.fill(errHi, Double.NEGATIVE_INFINITY);
       for (int e = 0; e < epochs; e++) {
         x[e] = e + 1;
         for (ReportRun r : rs) {
           EpochMetrics m = r.record().metrics().get(e);
           loss[e] += m.trainLoss() / rs.size();
           err[e] += 100 * m.testError() / rs.size();
+          lossLo[e] = Math.min(lossLo[e], m.trainLoss());
+          lossHi[e] = Math.max(lossHi[e], m.trainLoss());
+          errLo[e] = Math.min(errLo[e], 100 * m.testError());
+          errHi[e] = Math.max(errHi[e], 100 * m.testError());
         }
       }
-      out.add(new Curve(n, x, loss, err, rs.size()));
+      List<EpochMetrics> first = rs.get(0).record().metrics();
+      List<Integer> drops = new ArrayList<>();
+      int monitor = 0;
+      int full = rs.get(0).record().spec().data().testImages();
+      for (int e = 0; e < first.size(); e++) {
+        if (e > 0 && first.get(e).learningRate() < first.get(e - 1).learningRate()) {
+          drops.add(e + 1);
+        }
+        Integer t = first.get(e).testImages();
+        if (t != null && t < full) {
+          monitor = t;
+        }
+      }
+      int batch = rs.get(0).record().spec().training().batchSize();
+      int steps = (rs.get(0).record().spec().data().trainImages() + batch - 1) / batch;
+      out.add(new Curve(n, x, loss, err, rs.size(), lossLo, lossHi, errLo, errHi, List.copyOf(drops), monitor, steps));
     });
     return out;
   }

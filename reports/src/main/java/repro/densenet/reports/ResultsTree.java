@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
@@ -13,13 +17,15 @@ import repro.densenet.datasets.FileProblems;
 /**
  * A results directory read for a report: the finished runs of suites ({@code <results>/<suite>/<run
  * id>/}), and every run directory that was left out with the reason (unfinished, damaged, not part
- * of a suite).
+ * of a suite), and the report directories inside it, whose files are not runs.
  *
  * @param root the results directory
  * @param runs finished runs of suites, in path order
  * @param skipped run directories left out, with one sentence each
+ * @param reports report directories under {@code root} ({@link ReportDirectory#isReport}) holding
+ *     copies of run files, which an earlier version of {@code report} wrote: not read as runs
  */
-public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped) {
+public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped, List<Path> reports) {
 
   /**
    * A run directory the report does not use.
@@ -34,6 +40,12 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
   public ResultsTree {
     runs = List.copyOf(runs);
     skipped = List.copyOf(skipped);
+    reports = List.copyOf(reports);
+  }
+
+  /** A tree without report directories in it. */
+  public ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped) {
+    this(root, runs, skipped, List.of());
   }
 
   /**
@@ -46,13 +58,31 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
   }
 
   /**
-   * Reads every run directory under {@code root} except those under {@code exclude} (a report
-   * written inside the results directory holds copies of run files that are not runs).
+   * Reads every run directory under {@code root} except those under {@code exclude} and those inside
+   * a report directory ({@link ReportDirectory#isReport}: reports of earlier versions held copies of
+   * run files, which are not runs).
    */
   public static ResultsTree read(Path root, Path exclude, BiConsumer<Integer, Integer> progress) throws IOException {
     Path skip = exclude == null ? null : exclude.toAbsolutePath().normalize();
-    List<Path> dirs = RunFiles.find(root).stream()
-        .filter(d -> skip == null || !d.toAbsolutePath().normalize().startsWith(skip)).toList();
+    Map<Path, Boolean> isReport = new HashMap<>();
+    Set<Path> reports = new TreeSet<>();
+    List<Path> dirs = new ArrayList<>();
+    for (Path d : RunFiles.find(root)) {
+      if (skip != null && d.toAbsolutePath().normalize().startsWith(skip)) {
+        continue;
+      }
+      Path report = null;
+      for (Path a = d.getParent(); a != null && !a.equals(root) && a.startsWith(root); a = a.getParent()) {
+        if (isReport.computeIfAbsent(a, ReportDirectory::isReport)) {
+          report = a;
+        }
+      }
+      if (report != null) {
+        reports.add(report);
+      } else {
+        dirs.add(d);
+      }
+    }
     List<ReportRun> runs = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     for (int i = 0; i < dirs.size(); i++) {
@@ -75,7 +105,7 @@ public record ResultsTree(Path root, List<ReportRun> runs, List<Skipped> skipped
       }
       progress.accept(i + 1, dirs.size());
     }
-    return new ResultsTree(root, runs, skipped);
+    return new ResultsTree(root, runs, skipped, List.copyOf(reports));
   }
 
   /**

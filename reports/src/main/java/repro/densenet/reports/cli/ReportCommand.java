@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import repro.densenet.reports.ReportDirectory;
 import repro.densenet.reports.ResultsTree;
 import repro.densenet.reports.render.ReportWriter;
 
@@ -26,7 +27,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--results", required = true, description = "Results directory (as given to suite --results).")
   Path results;
 
-  @Option(names = "--out", description = "Output directory (default: <results>/report).")
+  @Option(names = "--out", description = "Output directory (default: <results>/report); a new or empty directory, or"
+      + " a report written earlier, which is replaced as a whole. Not inside a suite's directory of the results.")
   Path out;
 
   @Option(names = "--format", split = ",", description = "Any of html, md, csv (default: all).")
@@ -63,11 +65,27 @@ public final class ReportCommand implements Callable<Integer> {
     }
     Path target = out == null ? results.resolve("report") : out;
     long t0 = System.nanoTime();
-    ResultsTree tree = ResultsTree.read(results, target, (done, total) -> {
+    ResultsTree tree = ResultsTree.read(results, (done, total) -> {
       if (done % 50 == 0 || done.equals(total)) {
         System.err.printf(Locale.ROOT, "report: read %d of %d run directories%n", done, total);
       }
     });
+    if (tree.runs().isEmpty()) {
+      for (ResultsTree.Skipped k : tree.skipped()) {
+        System.err.println("report: skipped " + k.dir() + ": " + (k.damaged() ? "damaged: " : "") + k.reason());
+      }
+      throw new IllegalArgumentException(tree.skipped().isEmpty()
+          ? "no run directory (one holding spec.json) under " + results + ": nothing to report, nothing written"
+          : "no finished run of a suite under " + results + " (" + tree.skipped().size() + " run director"
+              + (tree.skipped().size() == 1 ? "y" : "ies") + " skipped, listed above): nothing to report, nothing written");
+    }
+    java.util.List<Path> runDirs = new java.util.ArrayList<>();
+    tree.runs().forEach(r -> runDirs.add(r.record().dir()));
+    tree.skipped().forEach(k -> runDirs.add(k.dir()));
+    ReportDirectory.checkTarget(target, results, runDirs);
+    for (Path r : tree.reports()) {
+      System.err.println("report: left out " + r + ": a report directory (its run files are copies, not runs)");
+    }
     if (now == null) {
       now = tree.runs().stream()
           .map(r -> r.record().result().provenance().endTime())

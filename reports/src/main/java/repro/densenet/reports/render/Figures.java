@@ -17,11 +17,13 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
+import java.util.Locale;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import repro.densenet.core.result.FeatureReuse;
-import repro.densenet.core.result.Json;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.ReuseHeatMap;
 
@@ -60,6 +62,9 @@ public final class Figures {
   }
 
 
+  /** The figures' folder inside the report. */
+  static final String FIGURES = "figures/";
+
   /** Width of the line charts in pixels. */
   public static final int WIDTH = 760;
   /** Height of the line charts in pixels. */
@@ -83,41 +88,88 @@ public final class Figures {
   public record Written(String name, String caption) {}
 
   /** Training loss and test error per epoch of each curve (Figures 3 and 6): two figures. */
-  public static List<Written> curves(Path dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
+  static List<Written> curves(FileSink dir, String prefix, String what, List<Ablations.Curve> curves) throws IOException {
     List<XYChart> charts = curveCharts(what, curves);
+    String how = curveCaption(curves);
     List<Written> out = new ArrayList<>();
-    out.add(write(dir, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch"));
-    out.add(write(dir, prefix + "-test-error", charts.get(1), what + ": test error per epoch"));
+    out.add(write(dir, FIGURES, prefix + "-train-loss", charts.get(0), what + ": training loss per epoch. " + how));
+    out.add(write(dir, FIGURES, prefix + "-test-error", charts.get(1), what + ": test error per epoch. " + how));
     return out;
+  }
+
+  /** What the curves' lines, bands and marks are, and why the last epoch's test error can jump. */
+  static String curveCaption(List<Ablations.Curve> curves) {
+    StringBuilder b = new StringBuilder("Lines: the mean over seeds; thin lines of the same colour: the lowest and highest seed"
+        + " (the spread); dashed verticals: the learning rate divided by 10.");
+    int monitor = curves.stream().mapToInt(Ablations.Curve::monitorImages).max().orElse(0);
+    if (monitor > 0) {
+      b.append(String.format(Locale.ROOT, " The test error of every epoch but the last is measured on a fixed monitor subset of"
+          + " %,d test images, the last on the whole test set: the step at the last epoch is partly that change.", monitor));
+    }
+    return b.toString();
   }
 
   /** The two charts of {@link #curves}: training loss, then test error (for notebooks to show inline). */
   public static List<XYChart> curveCharts(String what, List<Ablations.Curve> curves) {
-    XYChart loss = lineChart(what + ": training loss", "epoch", "training loss (cross-entropy)");
-    XYChart err = lineChart(what + ": test error", "epoch", "test error (%)");
+    int steps = curves.isEmpty() ? 0 : curves.get(0).stepsPerEpoch();
+    boolean sameSteps = curves.stream().allMatch(c -> c.stepsPerEpoch() == steps);
+    String x = "epoch" + (sameSteps && steps > 0 ? String.format(Locale.ROOT, " (%,d steps each)", steps) : "");
+    XYChart loss = lineChart(what + ": training loss", x, "training loss (cross-entropy)");
+    XYChart err = lineChart(what + ": test error", x, "test error (%)");
+    loss.getStyler().setXAxisTickMarkSpacingHint(90);
+    err.getStyler().setXAxisTickMarkSpacingHint(90);
     int i = 0;
     for (Ablations.Curve c : curves) {
       String name = c.name() + " (" + c.seeds() + (c.seeds() == 1 ? " seed)" : " seeds, mean)");
       style(loss.addSeries(name, c.epochs(), c.trainLoss()), i);
       style(err.addSeries(name, c.epochs(), c.testErrorPercent()), i);
+      if (c.seeds() > 1) {
+        band(loss, name, c.epochs(), c.trainLossMin(), c.trainLossMax(), i);
+        band(err, name, c.epochs(), c.testErrorMin(), c.testErrorMax(), i);
+      }
       i++;
+    }
+    for (XYChart chart : List.of(loss, err)) {
+      chart.getStyler().setPlotGridLinesVisible(false);
+      chart.getStyler().setAnnotationLineColor(new Color(0x888888));
+      chart.getStyler().setAnnotationLineStroke(
+          new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
+      if (!curves.isEmpty()) {
+        for (int e : curves.get(0).lrDrops()) {
+          chart.addAnnotation(new AnnotationLine(e - 0.5, true, false));
+        }
+      }
     }
     return List.of(loss, err);
   }
 
+  /** The seeds' spread: the lowest and highest seed as thin lines of the series' colour, not in the legend. */
+  private static void band(XYChart chart, String name, double[] x, double[] lo, double[] hi, int i) {
+    Color c = SERIES[i % SERIES.length];
+    Color light = new Color(c.getRed(), c.getGreen(), c.getBlue(), 110);
+    for (var e : Map.of(" lowest seed", lo, " highest seed", hi).entrySet()) {
+      XYSeries s = chart.addSeries(name + e.getKey(), x, e.getValue());
+      s.setLineColor(light);
+      s.setLineStyle(new BasicStroke(1f));
+      s.setMarker(SeriesMarkers.NONE);
+      s.setShowInLegend(false);
+    }
+  }
+
   /** Figure 5: test error against parameters, one point per run and the mean with its 95% interval. */
-  public static Written efficiency(Path dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
-    return write(dir, "fig5-efficiency", efficiencyChart(rows),
+  static Written efficiency(FileSink dir, List<repro.densenet.reports.Ablations.EfficiencyRow> rows) throws IOException {
+    return write(dir, FIGURES, "fig5-efficiency", efficiencyChart(rows),
         "Test error against trainable parameters, DenseNet against pre-activation ResNet");
   }
 
-  /** The chart of {@link #efficiency}. */
+  /** The chart of {@link #efficiency}: x is log10(parameters), labelled in thousands or millions. */
   public static XYChart efficiencyChart(List<repro.densenet.reports.Ablations.EfficiencyRow> rows) {
-    XYChart chart = lineChart("Parameter efficiency (Figure 5)", "parameters (millions, log scale)", "test error (%)");
-    chart.getStyler().setXAxisLogarithmic(true);
-    // the axis spans the points (every run, every interval) in steps of 5 points, within 0-100%
+    XYChart chart = lineChart("Parameter efficiency (Figure 5)", "trainable parameters (log scale)", "test error (%)");
+    // the y axis spans the points (every run, every interval) with half a point of margin
     double lo = 100;
     double hi = 0;
+    double pLo = Double.POSITIVE_INFINITY;
+    double pHi = 0;
     for (repro.densenet.reports.Ablations.EfficiencyRow r : rows) {
       double half = r.error().hasInterval() ? r.error().halfWidth() : 0;
       lo = Math.min(lo, r.error().mean() - half);
@@ -126,22 +178,31 @@ public final class Figures {
         lo = Math.min(lo, run.errorPercent());
         hi = Math.max(hi, run.errorPercent());
       }
+      pLo = Math.min(pLo, r.parameters());
+      pHi = Math.max(pHi, r.parameters());
     }
-    chart.getStyler().setYAxisMin(rows.isEmpty() ? 0.0 : Math.max(0, Math.floor(lo / 5) * 5 - 5));
-    chart.getStyler().setYAxisMax(rows.isEmpty() ? 100.0 : Math.min(100, Math.ceil(hi / 5) * 5 + 5));
+    chart.getStyler().setYAxisMin(rows.isEmpty() ? 0.0 : Math.max(0, Math.floor(lo) - 0.5));
+    chart.getStyler().setYAxisMax(rows.isEmpty() ? 100.0 : Math.min(100, Math.ceil(hi) + 1));
+    if (!rows.isEmpty()) {
+      chart.getStyler().setXAxisMin(Math.log10(pLo) - 0.08);
+      chart.getStyler().setXAxisMax(Math.log10(pHi) + 0.12);
+    }
+    chart.getStyler().setXAxisTickMarkSpacingHint(60);
+    chart.setCustomXAxisTickLabelsFormatter(Figures::parameterLabel);
+    chart.getStyler().setPlotGridLinesVisible(false);
     Map<String, List<repro.densenet.reports.Ablations.EfficiencyRow>> byFamily = new LinkedHashMap<>();
     rows.forEach(r -> byFamily.computeIfAbsent(r.family(), k -> new ArrayList<>()).add(r));
     int i = 0;
     for (var e : byFamily.entrySet()) {
       List<repro.densenet.reports.Ablations.EfficiencyRow> rs = e.getValue();
-      double[] x = rs.stream().mapToDouble(r -> r.parameters() / 1e6).toArray();
+      double[] x = rs.stream().mapToDouble(r -> Math.log10(r.parameters())).toArray();
       double[] y = rs.stream().mapToDouble(r -> r.error().mean()).toArray();
       double[] bars = rs.stream().mapToDouble(r -> r.error().hasInterval() ? r.error().halfWidth() : 0).toArray();
       style(chart.addSeries(e.getKey() + " (mean, 95% interval)", x, y, bars), i);
       List<Double> px = new ArrayList<>();
       List<Double> py = new ArrayList<>();
       rs.forEach(r -> r.runs().forEach(run -> {
-        px.add(r.parameters() / 1e6);
+        px.add(Math.log10(r.parameters()));
         py.add(run.errorPercent());
       }));
       XYSeries runs = chart.addSeries(e.getKey() + " (each run)", px, py);
@@ -149,13 +210,51 @@ public final class Figures {
       runs.setMarker(SeriesMarkers.DIAMOND);
       runs.setMarkerColor(SERIES[i % SERIES.length].brighter());
       runs.setShowInLegend(true);
+      for (var r : rs) {
+        // above the point and its interval, so the label covers neither
+        double top = Math.max(r.error().mean() + (r.error().hasInterval() ? r.error().halfWidth() : 0),
+            r.runs().stream().mapToDouble(repro.densenet.reports.ReportRun::errorPercent).max().orElse(r.error().mean()));
+        AnnotationText t = new AnnotationText(shortModel(r.paperModel()), Math.log10(r.parameters()), top + 0.45, false);
+        chart.addAnnotation(t);
+      }
       i++;
     }
+    chart.getStyler().setAnnotationTextFontColor(new Color(0x333333));
     chart.getStyler().setErrorBarsColorSeriesColor(true);
     // beside the plot, not inside it: the larger networks' points can sit in the top right corner,
     // under an inside legend's box
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     return chart;
+  }
+
+  /** A tick of the log10(parameters) axis: 10^x to two significant digits, as 16k, 250k, 1.6M. */
+  static String parameterLabel(double log10) {
+    double raw = Math.pow(10, log10);
+    double mag = Math.pow(10, Math.floor(Math.log10(raw)) - 1);
+    double p = Math.round(raw / mag) * mag;
+    if (p >= 1e6) {
+      return trim(p / 1e6) + "M";
+    }
+    return p >= 1e3 ? trim(p / 1e3) + "k" : trim(p);
+  }
+
+  private static String trim(double v) {
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  /** densenet-40-12 -> DN 40-12, preresnet-110-basic -> ResNet 110. */
+  static String shortModel(String m) {
+    if (m.startsWith("densenet-bc-")) {
+      return "BC " + m.substring("densenet-bc-".length());
+    }
+    if (m.startsWith("densenet-")) {
+      return "DN " + m.substring("densenet-".length());
+    }
+    if (m.startsWith("preresnet-")) {
+      return "ResNet " + m.substring("preresnet-".length()).replace("-basic", "").replace("-bottleneck", " (b)");
+    }
+    return m;
   }
 
   /**
@@ -163,20 +262,54 @@ public final class Figures {
    * layer (x) gives to each source (y: 0 = the block's input, s = layer s of the block); the last
    * column is the transition (blocks 1, 2) or the classifier (block 3).
    */
-  public static List<Written> featureReuse(Path dir, FeatureReuse reuse) throws IOException {
-    List<HeatMapChart> charts = featureReuseCharts(reuse);
+  static List<Written> featureReuse(FileSink dir, String folder, FeatureReuse reuse) throws IOException {
+    return featureReuse(dir, folder, List.of(reuse));
+  }
+
+  /**
+   * Figure 4 averaged over runs of one network (each seed's map first normalised as in {@link
+   * ReuseHeatMap}, then the cell-wise mean).
+   */
+  static List<Written> featureReuse(FileSink dir, String folder, List<FeatureReuse> runs) throws IOException {
+    List<double[][]> mean = null;
+    for (FeatureReuse r : runs) {
+      List<double[][]> m = ReuseHeatMap.of(r);
+      if (mean == null) {
+        mean = new ArrayList<>();
+        for (double[][] block : m) {
+          double[][] z = new double[block.length][];
+          for (int t = 0; t < block.length; t++) {
+            z[t] = new double[block[t].length];
+          }
+          mean.add(z);
+        }
+      }
+      for (int b = 0; b < m.size(); b++) {
+        for (int t = 0; t < m.get(b).length; t++) {
+          for (int s = 0; s < m.get(b)[t].length; s++) {
+            mean.get(b)[t][s] += m.get(b)[t][s] / runs.size();
+          }
+        }
+      }
+    }
+    String of = runs.size() == 1 ? "" : " (mean of " + runs.size() + " seeds)";
+    List<HeatMapChart> charts = heatCharts(mean, of);
     List<Written> out = new ArrayList<>();
     for (int b = 1; b <= charts.size(); b++) {
-      out.add(write(dir, "fig4-block" + b, charts.get(b - 1),
-          "Dense block " + b + ": average filter-weight norm from source s to target layer, each column normalised to 1"));
+      out.add(write(dir, folder, "fig4-block" + b, charts.get(b - 1),
+          "Dense block " + b + of + ": average filter-weight norm from source s to target layer, each column normalised to its"
+              + " maximum (dark blue: unused, yellow: used most)"));
     }
     return out;
   }
 
   /** The three heat maps of {@link #featureReuse}, one per dense block. */
   public static List<HeatMapChart> featureReuseCharts(FeatureReuse reuse) {
+    return heatCharts(ReuseHeatMap.of(reuse), "");
+  }
+
+  private static List<HeatMapChart> heatCharts(List<double[][]> matrices, String of) {
     List<HeatMapChart> out = new ArrayList<>();
-    List<double[][]> matrices = ReuseHeatMap.of(reuse);
     for (int b = 1; b <= matrices.size(); b++) {
       double[][] m = matrices.get(b - 1);
       int n = m.length - 1;
@@ -198,10 +331,14 @@ public final class Figures {
       }
       HeatMapChart chart =
           new HeatMapChartBuilder().width(HEAT_SIZE).height(HEAT_SIZE)
-              .title("Feature reuse, dense block " + b)
+              .title("Feature reuse, dense block " + b + of)
               .xAxisTitle("target layer (" + last + " = " + (b < 3 ? "transition" : "classifier") + ")")
               .yAxisTitle("source layer (0 = block input)").build();
-      chart.getStyler().setRangeColors(new Color[] {new Color(0x08306b), new Color(0x2171b5), new Color(0xfdae61), new Color(0xd7191c)});
+      // a sequential map for a 0-1 magnitude, dark blue (unused) to yellow (used most), as the paper's
+      chart.getStyler().setRangeColors(new Color[] {new Color(0x30123b), new Color(0x3b528b), new Color(0x21918c),
+          new Color(0x5ec962), new Color(0xfde725)});
+      chart.getStyler().setPlotGridLinesVisible(false);
+      chart.getStyler().setPlotBorderVisible(false);
       chart.getStyler().setMin(0).setMax(1);
       chart.getStyler().setChartBackgroundColor(Color.WHITE);
       chart.getStyler().setPlotBackgroundColor(new Color(0xf2f2f2));
@@ -243,13 +380,13 @@ public final class Figures {
     s.setMarker(SeriesMarkers.CIRCLE);
   }
 
-  private static Written write(Path dir, String name, Chart<?, ?> chart, String caption) throws IOException {
+  private static Written write(FileSink dir, String folder, String name, Chart<?, ?> chart, String caption) throws IOException {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-    Json.writeAtomically(dir.resolve(name + ".png"), png.toByteArray());
+    dir.write(folder + name + ".png", png.toByteArray());
     ByteArrayOutputStream svg = new ByteArrayOutputStream();
     VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    Json.writeAtomically(dir.resolve(name + ".svg"), svg.toByteArray());
+    dir.write(folder + name + ".svg", svg.toByteArray());
     return new Written(name, caption);
   }
 }

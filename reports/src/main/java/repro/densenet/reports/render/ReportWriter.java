@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -20,6 +21,7 @@ import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.Claims;
+import repro.densenet.reports.ReportDirectory;
 import repro.densenet.reports.ReportRun;
 import repro.densenet.reports.ResultsTree;
 import repro.densenet.reports.Scales;
@@ -63,15 +65,43 @@ public final class ReportWriter {
    * @param now the time printed in the header (a fixed value makes the report a pure function of the records)
    */
   public ReportWriter(ResultsTree tree, Path out, Set<Format> formats, Instant now) {
+    this(tree, out, formats, now, null);
+  }
+
+  /** As above, every file stored by {@code storage} (null: atomically). */
+  ReportWriter(ResultsTree tree, Path out, Set<Format> formats, Instant now, Storage storage) {
     this.tree = tree;
     this.out = out;
     this.formats = formats.isEmpty() ? EnumSet.allOf(Format.class) : EnumSet.copyOf(formats);
     this.now = now;
+    this.storage = storage != null ? storage : Json::writeAtomically;
   }
 
-  /** Writes the report. */
+  private final Storage storage;
+  /** Where the files are being written (the output directory, or the temporary one beside it). */
+  private Path dir;
+  /** Every file goes through here: stored under {@link #dir}, and listed. */
+  private final FileSink recorded = this::store;
+
+  private void store(String rel, byte[] bytes) throws IOException {
+    storage.write(dir.resolve(rel), bytes);
+    written.add(rel);
+  }
+
+  /**
+   * Writes the report: into a temporary directory beside the output directory, which then replaces
+   * it ({@link ReportDirectory#write}: a failure midway leaves the earlier report, or none).
+   */
   public Summary write() throws IOException {
-    Files.createDirectories(out);
+    ReportDirectory.write(out, tmp -> {
+      dir = tmp;
+      writeFiles();
+    });
+    written.add(ReportDirectory.MARKER);
+    return new Summary(List.copyOf(written), (int) tree.runs().stream().filter(ReportRun::atHome).count(), tree.skipped().size());
+  }
+
+  private void writeFiles() throws IOException {
     Claims claims = Claims.of(tree);
     Table1 t1 = Table1.of(tree.suite("table1"));
     List<Ablations.DropoutRow> dropout = Ablations.dropout(tree.suite("dropout"));
@@ -91,22 +121,18 @@ public final class ReportWriter {
     Figures.Written fig5 = null;
     List<Figures.Written> figs6 = List.of();
     if (formats.contains(Format.HTML)) {
-      Path figDir = out.resolve("figures");
+      FileSink figDir = recorded;
       if (!fig3.isEmpty()) {
         figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
       }
       if (reuse != null) {
-        figs4 = Figures.featureReuse(figDir, reuse.record().featureReuse());
+        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, sameNetwork(reuseRuns).stream().map(r -> r.record().featureReuse()).toList());
       }
       if (!efficiency.isEmpty()) {
         fig5 = Figures.efficiency(figDir, efficiency);
       }
       if (!fig6.isEmpty()) {
         figs6 = Figures.curves(figDir, "fig6", "Full vs partial connectivity on C10+ (Figure 6)", fig6);
-      }
-      for (Figures.Written f : concat(figs3, figs4, fig5 == null ? List.of() : List.of(fig5), figs6)) {
-        written.add("figures/" + f.name() + ".png");
-        written.add("figures/" + f.name() + ".svg");
       }
       write("style.css", Html.CSS);
       for (ReportRun r : tree.runs()) {
@@ -127,7 +153,6 @@ public final class ReportWriter {
       write("efficiency.csv", efficiencyCsv(efficiency));
       write("comparisons.csv", comparisonsCsv(dropout, partial, Ablations.matched(efficiency)));
     }
-    return new Summary(List.copyOf(written), tree.runs().size(), tree.skipped().size());
   }
 
   @SafeVarargs
@@ -147,10 +172,14 @@ public final class ReportWriter {
     Scale scale = Scales.common(tree.runs());
     String scaleName = Scales.name(scale, !tree.runs().isEmpty());
     StringBuilder b = new StringBuilder();
-    b.append("<div class=\"scale scale-").append(scaleName).append("\"><div class=\"big\">")
-        .append(scaleName.toUpperCase(Locale.ROOT)).append(" SCALE</div><p>")
-        .append(esc(Scales.meaning(scale))).append("</p></div>\n");
-    b.append("<h1>Densely Connected Convolutional Networks: reproduction report</h1>\n");
+    Set<String> files = new TreeSet<>();
+    if (formats.contains(Format.MD)) {
+      files.add("report.md");
+    }
+    if (formats.contains(Format.CSV)) {
+      files.addAll(List.of("claims.csv", "table1.csv", "runs.csv", "efficiency.csv", "comparisons.csv"));
+    }
+    new FirstScreen(tree, out).render(b, claims, files);
     claimsHtml(b, claims);
     String regime = regime();
     if (!regime.isEmpty()) {
@@ -159,8 +188,8 @@ public final class ReportWriter {
     b.append("<h2>Provenance</h2>\n<table class=\"meta\">\n");
     meta(b, "results directory", resultsRelativeToReport());
     long distinct = tree.runs().stream().filter(ReportRun::atHome).count();
-    meta(b, "runs used", distinct + " finished runs" + (distinct == tree.runs().size() ? "" : " (" + tree.runs().size()
-        + " suite entries: a run suites share is listed under each)") + " of " + suites().size() + " suites ("
+    meta(b, "runs used", distinct + " finished runs" + (distinct == tree.runs().size() ? "" : " (" + (tree.runs().size() - distinct)
+        + " of them also serve a second suite, counted once)") + ", of " + suites().size() + " suites ("
         + String.join(", ", suites()) + ")");
     meta(b, "runs skipped", tree.skipped().isEmpty() ? "none" : tree.skipped().size() + " (see Skipped runs below)");
     meta(b, "code (git SHA)", distinct(r -> r.record().result().provenance().gitSha()
@@ -171,73 +200,31 @@ public final class ReportWriter {
     meta(b, "report written", now.toString());
     b.append("</table>\n");
 
-    b.append("<h2>Table 1: test error (%)</h2>\n");
-    b.append("<p class=\"note\">Each column is one experiment; a column standing in for several of the paper's datasets"
-        + " is shown once (its runs counted once). \u201cours\u201d is the mean over seeds \u00b1 the half-width of the 95% t"
-        + " interval, with n; click it for the runs. Grey rows are the paper's baselines, which are not reproduced here."
-        + " * = run by the DenseNet authors themselves.");
-    if (t1.scale() == Scale.PAPER) {
-      b.append(" Marks: ");
-      for (Verdict v : Verdict.values()) {
-        b.append("<span class=\"verdict v-").append(v.name()).append("\">").append(esc(v.mark())).append("</span> ")
-            .append(esc(v.meaning())).append("; ");
-      }
-    } else {
-      b.append(" No verdict against the published values at this scale: the stand-in data and networks differ from the paper's.");
-    }
-    b.append("</p>\n<table>\n<tr><th class=\"l\" rowspan=\"2\">Method</th><th rowspan=\"2\">Depth</th><th rowspan=\"2\">Params</th>");
-    for (Table1.Column c : t1.columns()) {
-      b.append("<th colspan=\"2\">").append(esc(c.title())).append("</th>");
-    }
-    b.append("</tr>\n<tr>");
-    for (Table1.Column c : t1.columns()) {
-      b.append("<th>paper</th><th>ours<br><span class=\"pub\">").append(esc(c.standIn())).append("</span></th>");
-    }
-    b.append("</tr>\n");
-    for (Table1.Row row : t1.rows()) {
-      boolean ours = row.paper().reproduced();
-      int col = 0;
-      b.append("<tr class=\"").append(ours ? "ours" : "baseline").append("\"><td class=\"l method\">").append(esc(row.paper().method()))
-          .append("<br><span class=\"pub\">").append(esc(row.paper().source())).append("</span></td><td>")
-          .append(esc(row.paper().depth())).append("</td><td>").append(esc(row.paper().params())).append("</td>");
-      for (Table1.Cell cell : row.cells()) {
-        Table1.Column column = t1.columns().get(col++);
-        b.append("<td class=\"pub\">").append(cell.published().stream().map(Published::text).collect(Collectors.joining(" / ")))
-            .append("</td><td>");
-        if (cell.ours() != null) {
-          b.append("<a href=\"").append(cell.runs().get(0).page()).append("\">").append(esc(cell.ours().text(2))).append("</a>");
-          if (cell.runs().size() > 1) {
-            b.append("<br>");
-            for (ReportRun r : cell.runs()) {
-              b.append("<a href=\"").append(r.page()).append("\">s").append(r.seed()).append("</a> ");
-            }
-          }
-          if (cell.verdict() != null) {
-            b.append("<span class=\"verdict v-").append(cell.verdict().name()).append("\" title=\"")
-                .append(esc(cell.verdict().meaning())).append("\">").append(esc(cell.verdict().mark())).append("</span>");
-          }
-        } else if (ours) {
-          // the header says "no stand-in at cpu scale" in full; each cell briefly
-          b.append("<span class=\"pub nowrap\">").append(column.noStandIn() ? "no stand-in" : "no runs").append("</span>");
-        }
-        b.append("</td>");
-      }
-      b.append("</tr>\n");
-    }
-    b.append("</table>\n");
+    table1Html(b, t1);
 
     b.append("<h2>Dropout without augmentation (section 4.2)</h2>\n");
     if (dropout.isEmpty()) {
       b.append("<p class=\"note\">No finished runs of the dropout suite.</p>\n");
     } else {
-      b.append("<p class=\"note\">Paired by seed: difference = error without dropout \u2212 error with dropout (percentage points);"
-          + " positive means dropout lowers the error.</p>\n<table><tr><th class=\"l\">dataset</th><th>paper with / without</th>"
-          + "<th>ours with dropout</th><th>ours without</th><th>difference (95% interval)</th></tr>\n");
+      boolean recal = dropout.stream().anyMatch(r -> r.recalibrated() != null);
+      b.append("<p class=\"note\">Paired by seed, a = without dropout, b = with it: b \u2212 a in percentage points, as in claim 2;"
+          + " negative means dropout lowers the error.")
+          .append(recal ? " Dropout shifts the batch-norm statistics a network uses at test time; the recalibrated columns use"
+              + " the test error after those statistics were recomputed on the training images with dropout off (precise BN),"
+              + " the figure the dropout verdict rests on." : "")
+          .append("</p>\n<table><tr><th class=\"l\">dataset</th><th>paper without \u2192 with</th>"
+          + "<th>a: without dropout</th><th>b: with dropout, as trained</th><th>b \u2212 a, as trained</th>")
+          .append(recal ? "<th>b: with dropout, recalibrated</th><th>b \u2212 a, recalibrated</th>" : "").append("</tr>\n");
       for (Ablations.DropoutRow r : dropout) {
         b.append("<tr><td class=\"l\">").append(r.dataset().toUpperCase(Locale.ROOT)).append("</td><td>")
-            .append(r.published() == null ? "-" : fmt(r.published().withDropout()) + " / " + fmt(r.published().withoutDropout()))
+            .append(r.published() == null ? "-" : fmt(r.published().withoutDropout()) + " \u2192 " + fmt(r.published().withDropout()))
             .append("</td><td>").append(esc(r.difference().a().text(2))).append("</td><td>")
-            .append(esc(r.difference().b().text(2))).append("</td><td>").append(esc(diffText(r.difference()))).append("</td></tr>\n");
+            .append(esc(r.difference().b().text(2))).append("</td><td>").append(esc(diffText(r.difference()))).append("</td>");
+        if (recal) {
+          b.append("<td>").append(r.recalibrated() == null ? "" : esc(r.recalibrated().b().text(2))).append("</td><td>")
+              .append(r.recalibrated() == null ? "" : esc(diffText(r.recalibrated()))).append("</td>");
+        }
+        b.append("</tr>\n");
       }
       b.append("</table>\n");
     }
@@ -291,10 +278,12 @@ public final class ReportWriter {
     if (reuse == null) {
       b.append("<p class=\"note\">No finished run of the reuse suite with its feature-reuse matrix.</p>\n");
     } else {
-      b.append("<p class=\"note\">From <a href=\"").append(reuse.page()).append("\">").append(esc(reuse.record().runId()))
-          .append("</a> (").append(esc(reuse.record().spec().model().name())).append(", seed ").append(reuse.seed())
-          .append(reuseRunCount > 1 ? ", the lowest of " + reuseRunCount + " runs; claim 7 checks every run" : "")
-          .append(").</p>\n");
+      List<ReportRun> avg = sameNetwork(tree.suite("reuse").stream().filter(r -> r.record().featureReuse() != null)
+          .sorted(java.util.Comparator.comparingLong(ReportRun::seed)).toList());
+      b.append("<p class=\"note\">").append(avg.size() == 1 ? "From " : "The mean of ").append(avg.stream()
+          .map(r -> "<a href=\"" + r.page() + "\">seed " + r.seed() + "</a>").collect(Collectors.joining(", ")))
+          .append(" (").append(esc(reuse.record().spec().model().name())).append(avg.size() > 1
+              ? "; each run's own maps are on its page; claim 7 checks every run" : "").append(").</p>\n");
     }
     figures(b, figs4);
 
@@ -350,51 +339,295 @@ public final class ReportWriter {
   private void runPage(ReportRun r) throws IOException {
     RunRecord rec = r.record();
     String base = r.pageBase();
-    List<String> files = new ArrayList<>();
-    for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
-        "feature-reuse.csv")) {
-      Path src = rec.dir().resolve(f);
-      if (Files.isRegularFile(src)) {
-        write(base + "/" + f, Files.readAllBytes(src));
-        files.add(f);
-      }
-    }
     var res = rec.result();
+    var data = rec.spec().data();
+    List<EpochMetrics> ms = rec.metrics();
     StringBuilder b = new StringBuilder();
     b.append("<p><a href=\"../../index.html\">\u2190 report</a></p>\n<h1>").append(esc(rec.runId())).append("</h1>\n<table class=\"meta\">\n");
     meta(b, "suite", r.suite());
     meta(b, "stands for", r.paperModel() + " on " + r.paperDataset());
     meta(b, "trained", rec.spec().model().name() + ", dropout " + rec.spec().model().dropRate() + ", "
         + String.format(Locale.ROOT, "%,d", res.parameters()) + " parameters");
-    meta(b, "data", dataText(rec.spec().data()) + ", "
-        + rec.spec().data().trainImages() + " train / " + rec.spec().data().validationImages() + " validation / "
-        + rec.spec().data().testImages() + " test images, selection " + rec.spec().data().selection());
+    meta(b, "data", String.format(Locale.ROOT, "%s, %,d training / %,d validation / %,d test images, selection %s",
+        dataText(data), data.trainImages(), data.validationImages(), data.testImages(), data.selection()));
     meta(b, "seed", String.valueOf(r.seed()));
-    meta(b, "test error", fmt(r.errorPercent()) + " %");
+    meta(b, "test error", testErrorText(r));
+    String train = trainErrorText(rec);
+    if (!train.isEmpty()) {
+      meta(b, "training error", train);
+    }
     meta(b, "wall time", duration(res.wallSeconds()) + (res.resumedAtEpochs().isEmpty() ? "" : ", resumed after epochs " + res.resumedAtEpochs()));
     meta(b, "throughput", String.format(Locale.ROOT, "%.1f training / %.1f inference images/s (medians over epochs)",
         res.trainImagesPerSecond(), res.evalImagesPerSecond()));
     var p = res.provenance();
+    Set<String> cpus = new TreeSet<>();
+    ms.forEach(m -> {
+      if (m.cpu() != null) {
+        cpus.add(m.cpu());
+      }
+    });
+    if (!cpus.isEmpty()) {
+      meta(b, "CPU kind", String.join("; ", cpus) + (cpus.size() > 1 ? " (the epochs ran on several kinds: not bitwise reproducible)" : ""));
+    }
+    if (res.weightsSha256() != null) {
+      meta(b, "final weights SHA-256", res.weightsSha256());
+    }
     meta(b, "provenance", "git " + p.gitSha() + (Boolean.TRUE.equals(p.gitDirty()) ? " (dirty)" : "") + "; " + p.device() + "; "
         + p.host() + "; " + p.jdk() + "; " + p.os() + " " + p.arch() + "; TensorFlow Java " + p.tensorflowJavaVersion()
         + " (runtime " + p.tensorflowRuntimeVersion() + ", " + p.nativeClassifier() + "); " + p.startTime() + " \u2192 " + p.endTime());
-    b.append("</table>\n<p>Record files: ");
-    for (String f : files) {
-      b.append("<a href=\"").append(rec.runId()).append("/").append(f).append("\">").append(f).append("</a> ");
+    b.append("<tr><th class=\"l\">record files</th><td>");
+    for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
+        "feature-reuse.csv")) {
+      Path src = rec.dir().resolve(f);
+      if (Files.isRegularFile(src)) {
+        b.append("<a href=\"").append(esc(link(base + ".html", src))).append("\">").append(f).append("</a> ");
+      }
     }
-    b.append("</p>\n<h2>Per-epoch metrics</h2>\n<table><tr><th>epoch</th><th>lr</th><th>train loss</th><th>train error (%)</th>"
-        + "<th>test loss</th><th>test error (%)</th><th>validation error (%)</th><th>train img/s</th><th>epoch time</th></tr>\n");
-    for (EpochMetrics m : rec.metrics()) {
-      b.append("<tr><td>").append(m.epoch()).append("</td><td>").append(String.format(Locale.ROOT, "%.4g", m.learningRate()))
+    b.append("<br><span class=\"pub\">in the results directory: ").append(esc(link(base + ".html", rec.dir()))).append("</span></td></tr>\n");
+    b.append("</table>\n");
+    runCurves(b, rec);
+    if (rec.featureReuse() != null) {
+      b.append("<p class=\"note\">This run's feature-reuse heat maps: ");
+      for (int k = 1; k <= 3; k++) {
+        b.append("<a href=\"").append(r.record().runId()).append("/fig4-block").append(k).append(".png\">block ").append(k).append("</a> ");
+      }
+      b.append("(each column normalised to its maximum).</p>\n");
+      List<Figures.Written> heat = Figures.featureReuse(recorded, base + "/", rec.featureReuse());
+      b.append("<div>");
+      for (Figures.Written f : heat) {
+        b.append("<img class=\"heat\" src=\"").append(r.record().runId()).append('/').append(f.name()).append(".png\" alt=\"")
+            .append(esc(f.caption())).append("\">");
+      }
+      b.append("</div>\n");
+    }
+    boolean validation = ms.stream().anyMatch(m -> m.validationError() != null);
+    boolean images = ms.stream().anyMatch(m -> m.testImages() != null);
+    b.append("<h2>Per-epoch metrics</h2>\n<table><tr><th>epoch</th><th>lr</th><th>train loss</th><th>train error (%)<br>"
+        + "<span class=\"pub\">during the steps</span></th><th>test loss</th><th>test error (%)</th>")
+        .append(images ? "<th>test images</th>" : "").append(validation ? "<th>validation error (%)</th>" : "")
+        .append("<th>train img/s</th><th>epoch time (s)</th></tr>\n");
+    for (EpochMetrics m : ms) {
+      b.append("<tr><td>").append(m.epoch()).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.learningRate()))
           .append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.trainLoss())).append("</td><td>")
           .append(fmt(100 * m.trainError())).append("</td><td>").append(String.format(Locale.ROOT, "%.4f", m.testLoss()))
-          .append("</td><td>").append(fmt(100 * m.testError())).append("</td><td>")
-          .append(m.validationError() == null ? "-" : fmt(100 * m.validationError())).append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.1f", m.trainImagesPerSecond())).append("</td><td>")
-          .append(duration(m.epochSeconds())).append("</td></tr>\n");
+          .append("</td><td>").append(fmt(100 * m.testError())).append("</td>");
+      if (images) {
+        b.append("<td>").append(m.testImages() == null ? "" : String.format(Locale.ROOT, "%,d", m.testImages())).append("</td>");
+      }
+      if (validation) {
+        b.append("<td>").append(m.validationError() == null ? "" : fmt(100 * m.validationError())).append("</td>");
+      }
+      b.append("<td>").append(String.format(Locale.ROOT, "%.1f", m.trainImagesPerSecond())).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.0f", m.epochSeconds())).append("</td></tr>\n");
     }
-    b.append("</table>\n<h2>Spec</h2>\n<pre>").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
+    b.append("</table>\n<h2>Spec</h2>\n<pre class=\"spec\">").append(esc(Json.pretty(rec.spec()))).append("</pre>\n");
     write(base + ".html", Html.page(rec.runId(), "../../", b.toString()));
+  }
+
+  /**
+   * The run's reported test error with the images it covers, and for a run with dropout the
+   * recalibrated one (precise BN) beside it.
+   */
+  static String testErrorText(ReportRun r) {
+    var res = r.record().result();
+    String s = String.format(Locale.ROOT, "%.2f %% (%s, all %,d test images)", r.errorPercent(),
+        "best-validation".equals(res.data().selection()) ? "at the best validation epoch" : "after the last epoch",
+        r.record().spec().data().testImages());
+    if (res.recalibratedTestError() != null) {
+      s += String.format(Locale.ROOT, "; recalibrated %.2f %% (BN statistics recomputed on the training images with dropout"
+          + " off: the dropout variance shift removed)", 100 * res.recalibratedTestError());
+    }
+    return s;
+  }
+
+  /** The last epoch's training error during its steps and, when recorded, in evaluation mode. */
+  static String trainErrorText(RunRecord rec) {
+    if (rec.metrics().isEmpty()) {
+      return "";
+    }
+    var res = rec.result();
+    String s = String.format(Locale.ROOT, "%.2f %% during the last epoch's steps (dropout and augmentation on)",
+        100 * rec.metrics().get(rec.metrics().size() - 1).trainError());
+    if (res.finalTrainErrorEval() != null) {
+      s += String.format(Locale.ROOT, "; %.2f %% in evaluation mode (final weights, whole training split)", 100 * res.finalTrainErrorEval());
+    }
+    if (res.recalibratedTrainErrorEval() != null) {
+      s += String.format(Locale.ROOT, "; %.2f %% recalibrated", 100 * res.recalibratedTrainErrorEval());
+    }
+    return s;
+  }
+
+  /** The run's own curves: training loss; training and test error, with the learning-rate drops. */
+  private static void runCurves(StringBuilder b, RunRecord rec) {
+    List<EpochMetrics> ms = rec.metrics();
+    if (ms.isEmpty()) {
+      return;
+    }
+    int n = ms.size();
+    double[] x = new double[n];
+    double[] loss = new double[n];
+    double[] trainErr = new double[n];
+    double[] testErr = new double[n];
+    boolean[] subset = new boolean[n];
+    int full = rec.spec().data().testImages();
+    List<SvgChart.Mark> drops = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      EpochMetrics m = ms.get(i);
+      x[i] = m.epoch();
+      loss[i] = m.trainLoss();
+      trainErr[i] = 100 * m.trainError();
+      testErr[i] = 100 * m.testError();
+      subset[i] = m.testImages() != null && m.testImages() < full;
+      if (i > 0 && m.learningRate() < ms.get(i - 1).learningRate()) {
+        drops.add(new SvgChart.Mark(m.epoch() - 0.5, "lr \u00f7" + Math.round(ms.get(i - 1).learningRate() / m.learningRate())));
+      }
+    }
+    boolean anySubset = false;
+    for (boolean sb : subset) {
+      anySubset |= sb;
+    }
+    b.append("<div class=\"curves\">").append(SvgChart.render("Training loss", "epoch", "cross-entropy",
+        List.of(new SvgChart.Series("training loss (during the steps)", x, loss, "#1f77b4", null)), drops));
+    b.append(SvgChart.render("Error", "epoch", "error (%)", List.of(
+        new SvgChart.Series("training (during the steps)", x, trainErr, "#2ca02c", null),
+        new SvgChart.Series("test", x, testErr, "#d62728", subset)), drops));
+    b.append("</div>\n<p class=\"note\">Dashed lines: the learning rate is divided by 10 before that epoch.");
+    if (anySubset) {
+      Integer monitor = ms.stream().map(EpochMetrics::testImages).filter(t -> t != null && t < full).findFirst().orElse(null);
+      b.append(String.format(Locale.ROOT, " Hollow test points are measured on a fixed monitor subset of %,d test images,"
+          + " filled ones on all %,d: the step at the last epoch is partly that change of test set.", monitor, full));
+    }
+    b.append("</p>\n");
+  }
+
+  /**
+   * A link from the report page {@code page} (relative to the report directory) to {@code file}
+   * (in the results directory): relative when both lie on one file system root, else absolute.
+   */
+  private String link(String page, Path file) {
+    Path from = out.toAbsolutePath().normalize().resolve(page).getParent();
+    Path to = file.toAbsolutePath().normalize();
+    try {
+      return from.relativize(to).toString().replace('\\', '/');
+    } catch (IllegalArgumentException differentRoots) {
+      return to.toUri().toString();
+    }
+  }
+
+  /**
+   * Table 1 as the paper lays it out, above the fold only what has runs here: the columns with a
+   * stand-in, the rows with runs (each with the network trained for it and every seed's value); the
+   * paper's baseline rows and the rows without runs folded below.
+   */
+  private static void table1Html(StringBuilder b, Table1 t1) {
+    b.append("<h2>Table 1: test error (%)</h2>\n");
+    List<Integer> cols = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    for (int i = 0; i < t1.columns().size(); i++) {
+      if (t1.columns().get(i).noStandIn()) {
+        dropped.add(t1.columns().get(i).title());
+      } else {
+        cols.add(i);
+      }
+    }
+    List<Table1.Row> withRuns = t1.rows().stream().filter(r -> r.cells().stream().anyMatch(c -> c.ours() != null)).toList();
+    b.append("<p class=\"note\">\u201cours\u201d is the mean over seeds \u00b1 the half-width of the 95% t interval, with n; under it"
+        + " each seed's value, linked to its run. \u201ctrained as\u201d is the network trained for the row at this scale.");
+    if (!dropped.isEmpty()) {
+      b.append(" Not shown: ").append(esc(String.join(", ", dropped))).append(" (no stand-in at this scale).");
+    }
+    if (t1.scale() == Scale.PAPER) {
+      b.append(" Marks: ");
+      for (Verdict v : Verdict.values()) {
+        b.append("<span class=\"verdict v-").append(v.name()).append("\">").append(esc(v.mark())).append("</span> ")
+            .append(esc(v.meaning())).append("; ");
+      }
+    } else {
+      b.append(" No verdict against the published values at this scale: the stand-in data and networks differ from the paper's.");
+    }
+    b.append("</p>\n");
+    if (withRuns.isEmpty()) {
+      b.append("<p class=\"note\">No finished runs of the table1 suite.</p>\n");
+    } else {
+      table1Rows(b, t1, cols, withRuns, true);
+    }
+    List<Table1.Row> folded = t1.rows().stream().filter(r -> !withRuns.contains(r)).toList();
+    if (!folded.isEmpty()) {
+      long baselines = folded.stream().filter(r -> !r.paper().reproduced()).count();
+      b.append("<details><summary>The paper's other ").append(folded.size()).append(" rows (").append(baselines)
+          .append(" baselines, not reproduced here").append(folded.size() > baselines ? "; " + (folded.size() - baselines)
+              + " DenseNet row" + (folded.size() - baselines == 1 ? "" : "s") + " without runs" : "").append(")</summary>\n");
+      table1Rows(b, t1, cols, folded, false);
+      b.append("</details>\n");
+    }
+  }
+
+  private static void table1Rows(StringBuilder b, Table1 t1, List<Integer> cols, List<Table1.Row> rows, boolean ours) {
+    b.append("<table class=\"t1\">\n<tr><th class=\"l\" rowspan=\"2\">Method</th><th rowspan=\"2\">Depth</th><th rowspan=\"2\">Params</th>");
+    if (ours) {
+      b.append("<th class=\"l\" rowspan=\"2\">trained as</th>");
+    }
+    for (int i : cols) {
+      b.append("<th colspan=\"").append(ours ? 2 : 1).append("\">").append(esc(t1.columns().get(i).title())).append("</th>");
+    }
+    b.append("</tr>\n<tr>");
+    for (int i : cols) {
+      b.append("<th>paper</th>");
+      if (ours) {
+        b.append("<th>ours<br><span class=\"pub\">").append(esc(t1.columns().get(i).standIn())).append("</span></th>");
+      }
+    }
+    b.append("</tr>\n");
+    for (Table1.Row row : rows) {
+      b.append("<tr class=\"").append(row.paper().reproduced() ? "ours" : "baseline").append("\"><td class=\"l method\">")
+          .append(esc(row.paper().method())).append("<br><span class=\"pub\">").append(esc(row.paper().source()))
+          .append("</span></td><td>").append(esc(row.paper().depth())).append("</td><td>").append(esc(row.paper().params())).append("</td>");
+      if (ours) {
+        Map<String, Long> trained = new java.util.LinkedHashMap<>();
+        row.cells().forEach(c -> c.runs().forEach(r -> trained.put(r.record().spec().model().name(), r.parameters())));
+        b.append("<td class=\"l nowrap\">").append(trained.entrySet().stream()
+            .map(e -> esc(e.getKey()) + "<br><span class=\"pub\">" + String.format(Locale.ROOT, "%,d", e.getValue()) + "</span>")
+            .collect(Collectors.joining("<br>"))).append("</td>");
+      }
+      for (int i : cols) {
+        Table1.Cell cell = row.cells().get(i);
+        b.append("<td class=\"pub\">").append(cell.published().stream().map(Published::text).collect(Collectors.joining(" / ")))
+            .append("</td>");
+        if (!ours) {
+          continue;
+        }
+        b.append("<td class=\"nowrap\">");
+        if (cell.ours() != null) {
+          b.append("<a href=\"").append(cell.runs().get(0).page()).append("\">").append(esc(cell.ours().text(2))).append("</a>");
+          if (cell.verdict() != null) {
+            b.append("<span class=\"verdict v-").append(cell.verdict().name()).append("\" title=\"")
+                .append(esc(cell.verdict().meaning())).append("\">").append(esc(cell.verdict().mark())).append("</span>");
+          }
+          if (cell.runs().size() > 1) {
+            b.append("<br><span class=\"seeds\">").append(cell.runs().stream()
+                .map(r -> "<a href=\"" + r.page() + "\" title=\"seed " + r.seed() + "\">" + fmt(r.errorPercent()) + "</a>")
+                .collect(Collectors.joining(" / "))).append("</span>");
+          }
+          List<Double> recal = cell.runs().stream().map(r -> r.record().result().recalibratedTestError())
+              .filter(java.util.Objects::nonNull).map(v -> 100 * v).toList();
+          if (!recal.isEmpty()) {
+            b.append("<br><span class=\"recal\" title=\"test error after the BN statistics were recomputed with dropout off\">"
+                + "recalibrated ").append(esc(SeedStats.of(recal).text(2))).append("</span>");
+          }
+        } else {
+          b.append("<span class=\"pub\">no runs</span>");
+        }
+        b.append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n");
+  }
+
+  /** The runs that trained the first run's network (the heat maps of one shape). */
+  private static List<ReportRun> sameNetwork(List<ReportRun> runs) {
+    return runs.isEmpty() ? runs : runs.stream()
+        .filter(r -> r.record().spec().model().equals(runs.get(0).record().spec().model())).toList();
   }
 
   /** The loaded dataset's name, marked when augmented (names of augmented sets may already end in '+'). */
@@ -404,12 +637,12 @@ public final class ReportWriter {
 
   /** The claims table: the first table of the page, with its legend. */
   private static void claimsHtml(StringBuilder b, Claims claims) {
-    b.append("<h2>The paper's claims at this scale</h2>\n<p class=\"note\">").append(esc(Claims.scaleNote(claims.scale())))
+    b.append("<h2>The paper's claims at this scale: every comparison</h2>\n<p class=\"note\">").append(esc(Claims.scaleNote(claims.scale())))
         .append("</p>\n<table class=\"claims\">\n<tr><th class=\"l\">#</th><th class=\"l\">claim</th>"
             + "<th class=\"l\">the paper's evidence</th><th class=\"l\">evidence here: a \u2192 b, means; b \u2212 a [95% interval]</th>"
             + "<th class=\"l\">verdict</th></tr>\n");
     for (Claims.Claim c : claims.claims()) {
-      b.append("<tr><td class=\"l\">").append(esc(c.id())).append("</td><td class=\"l claim\">").append(esc(c.statement()))
+      b.append("<tr id=\"claim-").append(esc(c.id())).append("\"><td class=\"l\">").append(esc(c.id())).append("</td><td class=\"l claim\">").append(esc(c.statement()))
           .append("</td><td class=\"l paper\">").append(esc(c.paper())).append("</td><td class=\"l evidence\"><ul>");
       for (Claims.Line l : c.evidence()) {
         b.append("<li>").append(esc(l.text()));
@@ -483,7 +716,9 @@ public final class ReportWriter {
     StringBuilder b = new StringBuilder();
     b.append("# DenseNet reproduction: ").append(Scales.name(scale, !tree.runs().isEmpty()).toUpperCase(Locale.ROOT))
         .append(" SCALE\n\n").append(Scales.meaning(scale)).append("\n\n");
-    b.append("Runs used: ").append(tree.runs().size()).append("; skipped: ").append(tree.skipped().size()).append(".\n\n");
+    long distinct = tree.runs().stream().filter(ReportRun::atHome).count();
+    b.append("Runs used: ").append(distinct).append(distinct == tree.runs().size() ? "" : " (" + (tree.runs().size() - distinct)
+        + " of them also serve a second suite, counted once)").append("; skipped: ").append(tree.skipped().size()).append(".\n\n");
     b.append("## The paper's claims at this scale\n\n").append(Claims.scaleNote(claims.scale())).append("\n\n")
         .append("| # | claim | the paper's evidence | evidence here: a \u2192 b, means; b \u2212 a [95% interval] | verdict |\n")
         .append("| --- | --- | --- | --- | --- |\n");
@@ -518,12 +753,15 @@ public final class ReportWriter {
     b.append("\nStand-ins: ");
     b.append(t1.columns().stream().map(c -> c.title() + " = " + c.standIn()).collect(Collectors.joining("; "))).append(".\n");
     if (!dropout.isEmpty()) {
-      b.append("\n## Dropout (without minus with, percentage points, paired by seed)\n\n| dataset | paper with / without | ours with | ours without | difference |\n| --- | ---: | ---: | ---: | ---: |\n");
+      b.append("\n## Dropout (a = without, b = with; b \u2212 a in percentage points, paired by seed)\n\n| dataset | paper without \u2192 with"
+          + " | a: without | b: with, as trained | b \u2212 a, as trained | b: with, recalibrated | b \u2212 a, recalibrated |\n"
+          + "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
       for (Ablations.DropoutRow r : dropout) {
         b.append("| ").append(r.dataset().toUpperCase(Locale.ROOT)).append(" | ")
-            .append(r.published() == null ? "-" : fmt(r.published().withDropout()) + " / " + fmt(r.published().withoutDropout()))
+            .append(r.published() == null ? "-" : fmt(r.published().withoutDropout()) + " \u2192 " + fmt(r.published().withDropout()))
             .append(" | ").append(r.difference().a().text(2)).append(" | ").append(r.difference().b().text(2)).append(" | ")
-            .append(diffText(r.difference())).append(" |\n");
+            .append(diffText(r.difference())).append(" | ").append(r.recalibrated() == null ? "-" : r.recalibrated().b().text(2))
+            .append(" | ").append(r.recalibrated() == null ? "-" : diffText(r.recalibrated())).append(" |\n");
       }
     }
     if (partial != null) {
@@ -576,13 +814,17 @@ public final class ReportWriter {
   }
 
   private String runsCsv() {
-    StringBuilder b = new StringBuilder("suite,run_id,label,paper_dataset,trained_model,data,augmentation,seed,epochs,test_error_percent,parameters,wall_seconds,git_sha,device\n");
+    StringBuilder b = new StringBuilder("suite,run_id,label,paper_dataset,trained_model,data,augmentation,seed,epochs,test_error_percent,"
+        + "recalibrated_test_error_percent,train_error_eval_percent,parameters,wall_seconds,git_sha,device\n");
     for (ReportRun r : tree.runs()) {
       RunRecord rec = r.record();
       b.append(r.suite()).append(',').append(rec.runId()).append(',').append(r.experiment().label()).append(',')
           .append(r.paperDataset()).append(',').append(rec.spec().model().name()).append(',').append(rec.spec().data().dataset())
           .append(',').append(rec.spec().data().augmentation()).append(',').append(r.seed()).append(',').append(rec.result().epochs())
-          .append(',').append(num(r.errorPercent())).append(',').append(r.parameters()).append(',')
+          .append(',').append(num(r.errorPercent())).append(',')
+          .append(rec.result().recalibratedTestError() == null ? "" : num(100 * rec.result().recalibratedTestError())).append(',')
+          .append(rec.result().finalTrainErrorEval() == null ? "" : num(100 * rec.result().finalTrainErrorEval())).append(',')
+          .append(r.parameters()).append(',')
           .append(num(rec.result().wallSeconds())).append(',').append(rec.result().provenance().gitSha()).append(',')
           .append(csv(rec.result().provenance().device())).append('\n');
     }
@@ -604,7 +846,10 @@ public final class ReportWriter {
       List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial, List<Ablations.MatchedPair> matched) {
     StringBuilder b = new StringBuilder("comparison,dataset,n_pairs,mean_a,mean_b,difference_b_minus_a,ci_low,ci_high,unpaired\n");
     for (Ablations.DropoutRow r : dropout) {
-      row(b, "dropout: without minus with", r.dataset(), r.difference());
+      row(b, "dropout: with minus without", r.dataset(), r.difference());
+      if (r.recalibrated() != null) {
+        row(b, "dropout, recalibrated: with minus without", r.dataset(), r.recalibrated());
+      }
     }
     if (partial != null) {
       row(b, "partial minus full", "c10+", partial.difference());
@@ -648,12 +893,10 @@ public final class ReportWriter {
   }
 
   private void write(String rel, String text) throws IOException {
-    Json.writeAtomically(out.resolve(rel), text);
-    written.add(rel);
+    recorded.write(rel, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private void write(String rel, byte[] bytes) throws IOException {
-    Json.writeAtomically(out.resolve(rel), bytes);
-    written.add(rel);
+    recorded.write(rel, bytes);
   }
 }

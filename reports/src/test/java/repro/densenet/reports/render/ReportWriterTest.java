@@ -31,16 +31,23 @@ class ReportWriterTest {
     Path out = tmp.resolve("report");
     ReportWriter.Summary s = new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class),
         Instant.parse("2026-12-02T00:00:00Z")).write();
-    assertEquals(tree.runs().size(), s.runs());
+    assertEquals(tree.runs().stream().filter(repro.densenet.reports.ReportRun::atHome).count(), s.runs(), "runs counted once");
     assertEquals(1, s.skipped());
     String html = Files.readString(out.resolve("index.html"));
     assertTrue(html.contains("CPU SCALE"), "scale banner");
+    int ran = html.indexOf("<h2>What was run</h2>");
+    int found = html.indexOf("<h2>What was found</h2>");
+    int redo = html.indexOf("<h2>Redo it</h2>");
     int claims = html.indexOf("<table class=\"claims\">");
-    assertTrue(claims > 0 && claims == html.indexOf("<table"), "the claims table is the page's first table");
-    assertTrue(html.indexOf("<h2>The paper's claims at this scale</h2>") < claims);
+    assertTrue(0 < ran && ran < found && found < redo && redo < claims, "findings first: what was run, found, how to redo it");
+    assertTrue(html.indexOf("<table") > ran && html.indexOf("<table class=\"findings\">") < redo, "the first tables");
+    assertTrue(html.contains("Of the paper's 8 claims: <span class=\"claim-verdict cv-REPRODUCED\">5 reproduced</span>"
+        + " <span class=\"claim-verdict cv-NOT_REPRODUCED\">0 not reproduced</span>"
+        + " <span class=\"claim-verdict cv-INCONCLUSIVE\">3 inconclusive</span></p>"), "the verdicts counted");
+    assertTrue(html.indexOf("<h2>The paper's claims at this scale: every comparison</h2>") < claims);
     assertTrue(html.indexOf("Differences are b \u2212 a in percentage points") > claims, "the legend under the table");
     List<String> verdicts = new ArrayList<>();
-    Matcher m = Pattern.compile("class=\"claim-verdict cv-(\\w+)\">").matcher(html);
+    Matcher m = Pattern.compile("class=\"claim-verdict cv-(\\w+)\">").matcher(html.substring(claims));
     while (m.find()) {
       verdicts.add(m.group(1));
     }
@@ -59,19 +66,33 @@ class ReportWriterTest {
         "Training regime.</b> The paper's networks end with a training error near zero[^<]*: (\\d+) runs with augmentation:"
             + " median [0-9.]+% \\([0-9.]+ to [0-9.]+%\\); (\\d+) runs with dropout").matcher(html);
     assertTrue(regime.find(), "training regime sentence");
-    assertTrue(html.contains("<th colspan=\"2\">C100</th><th colspan=\"2\">C100+</th><th colspan=\"2\">SVHN</th>"), "no merged columns");
-    assertTrue(html.contains("<th>ours<br><span class=\"pub\">no stand-in at cpu scale</span></th>"), "C100's header");
-    assertTrue(html.contains("<td class=\"pub\">27.55</td><td><span class=\"pub nowrap\">no stand-in</span></td>"), "C100's cells");
+    assertTrue(html.contains("Not shown: C100, C100+, SVHN (no stand-in at this scale)."), "columns without a stand-in folded");
+    assertTrue(!html.contains("<th colspan=\"2\">C100</th>"), "no C100 column");
+    assertTrue(Pattern.compile("<details><summary>The paper's other \\d+ rows \\(\\d+ baselines, not reproduced here; 3 DenseNet rows"
+        + " without runs\\)</summary>").matcher(html).find(), "folded rows (the fixture has 5 of the 8 DenseNet rows): "
+        + html.substring(html.indexOf("<details>"), html.indexOf("<details>") + 150));
+    java.util.regex.Matcher row = Pattern.compile("DenseNet \\(L = 40, k = 12\\)<br>.*?</tr>").matcher(html);
+    assertTrue(row.find() && row.group().contains("<td class=\"l nowrap\">densenet-"), "trained as");
+    assertTrue(Pattern.compile("<span class=\"seeds\"><a href=\"[^\"]+\" title=\"seed 1\">[0-9.]+</a> / ").matcher(row.group()).find(),
+        "every seed's value: " + row.group());
     assertTrue(html.contains("11.00 \u00b1 2.48 (n=3)"), "DenseNet-40 plain cell");
-    assertTrue(html.contains("+3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD"), "dropout: differences 2.5, 3, 3.5");
+    assertTrue(html.contains("<td>-3.00 [-4.24, -1.76] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD"),
+        "dropout, b - a as in claim 2: differences -2.5, -3, -3.5");
     ReportChecks.linksResolve(out);
+    {
+      var run = tree.suite("table1").get(0);
+      String page = Files.readString(out.resolve(run.page()));
+      String link = out.resolve(run.page()).getParent().relativize(run.record().dir().resolve("result.json")).toString();
+      assertTrue(page.contains("<a href=\"" + link + "\">result.json</a>"), "the run page links the record, " + link);
+      assertTrue(page.contains("<svg class=\"run-chart\""), "the run's own curves");
+    }
     for (String fig : List.of("fig3-train-loss", "fig3-test-error", "fig4-block1", "fig4-block2", "fig4-block3",
         "fig5-efficiency", "fig6-train-loss", "fig6-test-error")) {
       ReportChecks.nonBlankPng(out.resolve("figures/" + fig + ".png"));
       assertTrue(Files.readString(out.resolve("figures/" + fig + ".svg")).contains("<svg"), fig);
     }
     try (Stream<Path> pages = Files.list(out.resolve("runs/table1"))) {
-      assertEquals(30 + 30, pages.count(), "a page and a directory of record files per finished table1 run");
+      assertEquals(30, pages.count(), "a page per finished table1 run, and no copies of its record files");
     }
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| DenseNet (L = 40, k = 12) | 40 | 1.0M | 7.00 | 11.00 \u00b1 2.48 (n=3) |"), md);
@@ -102,6 +123,45 @@ class ReportWriterTest {
     new ReportWriter(ResultsTree.read(results, out, (a, b) -> {}), out, EnumSet.of(ReportWriter.Format.HTML),
         Instant.parse("2026-12-02T00:00:00Z")).write();
     assertEquals(runs, ResultsTree.read(results, out, (a, b) -> {}).runs().size());
-    assertTrue(ResultsTree.read(results, (a, b) -> {}).runs().size() > runs, "the copies would count twice");
+    assertEquals(runs, ResultsTree.read(results, (a, b) -> {}).runs().size(), "nor without being told where it is");
+  }
+
+  /** A write that fails midway (a full disk) leaves no half report: the old one, or none, stays in place. */
+  @Test
+  void aWriteThatFailsMidwayLeavesNoHalfReport() throws Exception {
+    Path results = tmp.resolve("results");
+    FixtureTree.write(results, Scale.CPU);
+    ResultsTree tree = ResultsTree.read(results, (a, b) -> {});
+    Instant t = Instant.parse("2026-12-02T00:00:00Z");
+    Path out = tmp.resolve("report");
+    for (boolean earlier : new boolean[] {false, true}) {
+      String before = earlier ? Files.readString(out.resolve("index.html")) : null;
+      int[] files = {0};
+      Storage full = (file, bytes) -> {
+        if (++files[0] > 5) {
+          throw new java.io.IOException("No space left on device");
+        }
+        repro.densenet.core.result.Json.writeAtomically(file, bytes);
+      };
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class), t, full).write());
+      assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+      if (earlier) {
+        assertEquals(before, Files.readString(out.resolve("index.html")), "the earlier report stays whole");
+      } else {
+        assertTrue(!Files.exists(out), "no half report: " + (Files.exists(out) ? listing(out) : ""));
+        new ReportWriter(tree, out, EnumSet.allOf(ReportWriter.Format.class), t).write();
+      }
+      try (Stream<Path> s = Files.list(tmp)) {
+        assertEquals(List.of("report", "results"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+            "nothing left beside the report");
+      }
+    }
+  }
+
+  private static List<String> listing(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+    }
   }
 }
