@@ -55,6 +55,30 @@ class PublishedReproductionTest {
     }
   }
 
+  /** The README's table of verdicts is a copy: it must say what the published claims.csv says. */
+  @Test
+  void theReadmesVerdictsAreThePublishedOnes() throws IOException {
+    java.util.Map<String, String> published = new java.util.LinkedHashMap<>();
+    List<String> csv = Files.readAllLines(PUBLISHED.resolve("claims.csv"));
+    for (String line : csv.subList(1, csv.size())) {
+      // claim,statement,verdict,...: the statements hold no quotes before the verdict in these files
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([0-9]+b?),(\"(?:[^\"]|\"\")*\"|[^,]*),([^,]*),").matcher(line);
+      if (m.find()) {
+        published.putIfAbsent(m.group(1), m.group(3));
+      }
+    }
+    assertEquals(8, published.size(), "claims in " + PUBLISHED.resolve("claims.csv") + ": " + published);
+    java.util.Map<String, String> readme = new java.util.LinkedHashMap<>();
+    java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| ([0-9]+b?)\\. [^|]+ \\| ([a-z ]+) \\| [0-9]+ of [0-9]+ \\|$");
+    for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+      java.util.regex.Matcher m = row.matcher(line);
+      if (m.matches()) {
+        readme.put(m.group(1), m.group(2));
+      }
+    }
+    assertEquals(published, readme, "README.md's verdict table against " + PUBLISHED.resolve("claims.csv"));
+  }
+
   private static void deleteTree(Path root) throws IOException {
     if (Files.exists(root)) {
       try (Stream<Path> s = Files.walk(root)) {
