@@ -81,19 +81,19 @@ public record GraphOptions(
    * default).
    */
   public static final String HELP =
-      "Switches that change the computed numbers (Java system properties, e.g."
-          + " DENSENET_JAVA_OPTS=-Ddensenet.native=false; values true or false only). A run records them"
-          + " in spec.json (field graphOptions) and refuses to resume under other values:%n"
-          + "  densenet.native               (default true)  the project's native kernels; false builds"
-          + " TensorFlow's standard ops only (a GPU build never uses them)%n"
-          + "  densenet.conv.matmul          (default true)  training convolutions as matrix multiplications"
-          + " where they apply (needs the native kernels)%n"
-          + "  densenet.bn.fused             (default true)  BN-ReLUs as native ops over the parts of the"
-          + " dense state (needs the native kernels)%n"
-          + "  densenet.bn.rebuildConcat     (default true)  TensorFlow-op BN-ReLUs rebuild the concatenated"
-          + " state in the backward pass instead of keeping it%n"
-          + "  densenet.grappler.dependency  (default false) TensorFlow's dependency optimiser (drops the"
-          + " filter-before-input gradient ordering)";
+      "Switches that change the computed numbers: Java system properties, true or%n"
+      + "false only, e.g. DENSENET_JAVA_OPTS=-Ddensenet.native=false. A run records%n"
+      + "them in spec.json (field graphOptions) and refuses to resume under others.%n"
+      + "  densenet.native               (default true)  the project's native kernels%n"
+      + "                                (false: TensorFlow's ops; none on a GPU)%n"
+      + "  densenet.conv.matmul          (default true)  training convolutions as%n"
+      + "                                matrix multiplications (with native kernels)%n"
+      + "  densenet.bn.fused             (default true)  BN-ReLUs as native ops over%n"
+      + "                                the parts of the dense state (native kernels)%n"
+      + "  densenet.bn.rebuildConcat     (default true)  TensorFlow-op BN-ReLUs rebuild%n"
+      + "                                the concatenated state in the backward pass%n"
+      + "  densenet.grappler.dependency  (default false) TensorFlow's dependency%n"
+      + "                                optimiser (drops the gradient ordering)";
 
   /** Every switch at its default (what runs recorded before this record existed trained with). */
   public static GraphOptions defaults() {

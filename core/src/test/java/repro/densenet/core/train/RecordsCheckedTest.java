@@ -101,7 +101,7 @@ class RecordsCheckedTest {
   }
 
   @Test
-  void trainAndSuiteHelpDescribeTheSwitches() {
+  void trainHelpDescribesTheSwitches() {
     StringWriter out = new StringWriter();
     CommandLine cli = DenseNetCli.commandLine();
     cli.setOut(new PrintWriter(out));
