@@ -76,7 +76,9 @@ public final class Trainer {
    * @throws RunLockedException if another process is using the directory
    * @throws IOException on I/O failure, or a {@link CheckpointException} (or {@link
    *     repro.densenet.core.result.RunFileException}) for a corrupt checkpoint, files that disagree,
-   *     a finished run that does not verify, or a directory holding a different run
+   *     a finished run that does not verify, a directory holding a different run, or an unfinished
+   *     run recorded under other graph switches ({@link TrainerOptions#graph}; a finished run is
+   *     returned whatever they are)
    * @throws TrainingDivergedException if a loss or a variable becomes NaN or infinite
    * @throws TrainingInterruptedException if a signal (or {@link #requestStop()}) stopped it
    */

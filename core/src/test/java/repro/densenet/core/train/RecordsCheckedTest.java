@@ -101,6 +101,20 @@ class RecordsCheckedTest {
   }
 
   @Test
+  void trainCommandRefusesAMisspeltSwitchInOneLine(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = DenseNetCli.commandLine();
+    cli.setErr(new PrintWriter(err));
+    int code = Fixtures.withProperty("densenet.bn.fused", "flase", () -> DenseNetCli.execute(cli, "train",
+        "--model", "densenet-10-4", "--data", "synthetic", "--epochs", "1", "--synthetic-images", "64",
+        "--synthetic-size", "8", "--no-progress", "--run-dir", dir.resolve("run").toString()));
+    assertEquals(2, code, err.toString());
+    assertEquals("error: system property densenet.bn.fused must be true or false, got 'flase'",
+        err.toString().strip());
+    assertFalse(Files.exists(dir.resolve("run")), "nothing was started");
+  }
+
+  @Test
   void trainHelpDescribesTheSwitches() {
     StringWriter out = new StringWriter();
     CommandLine cli = DenseNetCli.commandLine();
