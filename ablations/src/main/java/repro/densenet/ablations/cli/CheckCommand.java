@@ -116,7 +116,8 @@ public final class CheckCommand implements Callable<Integer> {
         return SuiteCommand.EXIT_MISSING_DATA;
       }
       TrainingData td = data.load(e);
-      TrainerOptions opts = how.toOptions(1);
+      // the graph switches the run recorded (spec.json), not this process's: they change the numbers
+      TrainerOptions opts = how.toOptions(1).withGraph(rec.spec().graphOptions());
       if (n < e.training().epochs()) {
         opts = opts.stoppingAfter(n);
       }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.Scale;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.ablations.cost.GpuHours;
 import repro.densenet.ablations.cost.WallClock;
 import repro.densenet.ablations.plan.Suite;
@@ -51,7 +52,8 @@ import repro.densenet.datasets.catalog.DatasetCache;
           + " SIGHUP stopped it (130, 143, 129).",
       "Scales: smoke (tiny nets, generated data in the official formats), cpu (Fashion-MNIST for every"
           + " dataset, small nets), paper (the exact protocol); see docs/ablations.md."
-    })
+    },
+    footer = {"", GraphOptions.HELP})
 public final class SuiteCommand implements Callable<Integer> {
 
   /** Exit code when some runs were left to other processes (locked) or stopped early. */

@@ -15,6 +15,7 @@ import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.Presets;
 import repro.densenet.core.result.EpochMetrics;
 import repro.densenet.core.result.RunResult;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainerOptions;
 import repro.densenet.core.train.TrainingInterruptedException;
@@ -39,7 +40,8 @@ import repro.densenet.datasets.catalog.DatasetCache;
           + " checkpoint kept, and the exit status is 128 + the signal number (130, 143, 129).",
       "Exit codes: 0 finished or stopped by --stop-after, 2 error (bad argument, damaged or locked run"
           + " directory, divergence), 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP."
-    })
+    },
+    footer = {"", GraphOptions.HELP})
 public final class TrainCommand implements Callable<Integer> {
 
   /**

@@ -1,6 +1,7 @@
 package repro.densenet.core.cli;
 
 import picocli.CommandLine.Option;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.core.train.TrainerOptions;
 
 /** The options of {@code train} and {@code suite} that say how (not what) to train. */
@@ -22,7 +23,12 @@ public final class TrainerOptionsMixin {
   @Option(names = "--memory-efficient", description = MEMORY_EFFICIENT_HELP)
   boolean memoryEfficient;
 
-  /** The trainer options these flags describe (three prefetch slots). */
+  /**
+   * The trainer options these flags describe (three prefetch slots), with the graph switches of
+   * this process's system properties.
+   *
+   * @throws IllegalArgumentException for a switch that is neither true nor false
+   */
   public TrainerOptions toOptions() {
     return toOptions(1);
   }
@@ -33,6 +39,6 @@ public final class TrainerOptionsMixin {
    */
   public TrainerOptions toOptions(int workers) {
     int t = threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers) : threads;
-    return new TrainerOptions(t, 3, stopAfter, memoryEfficient);
+    return new TrainerOptions(t, 3, stopAfter, memoryEfficient, GraphOptions.fromSystemProperties());
   }
 }

@@ -15,6 +15,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import repro.densenet.core.tf.CheckedConv2d;
 import repro.densenet.core.tf.GemmConv2d;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.core.tf.FusedBnRelu;
 import repro.densenet.core.tf.NativeOps;
 import repro.densenet.core.tf.OutputGatedRelu;
@@ -95,16 +96,18 @@ public final class NetBuilder {
    * Whether training batch norms over a concatenated state let the backward pass rebuild the
    * state from its parts ({@link RebuiltConcat}) instead of keeping it: bitwise the same training,
    * less memory. On by default; {@code -Ddensenet.bn.rebuildConcat=false} keeps every state, for
-   * A/B measurements (read when a builder is created).
+   * A/B measurements ({@link GraphOptions#rebuildConcat}).
    */
   private final boolean rebuildConcat;
+  /** The switches this pass is built under ({@link GraphOptions}). */
+  private final GraphOptions options;
   /**
    * Whether BN-ReLUs run as the project's native ops over the state's parts instead of
    * TensorFlow's concatenation, batch norm and ReLU: {@link FusedBnRelu} in training, {@link
    * NativeOps#bnReluApply} with the moving statistics in inference. On by default except for
    * {@link #standardOpsInference} and without the native kernels ({@link NativeOps#enabled});
    * {@code -Ddensenet.bn.fused=false} builds the TensorFlow ops,
-   * for A/B measurements and for the tests of that path (read when a builder is created).
+   * for A/B measurements and for the tests of that path ({@link GraphOptions#usesFusedBnRelu}).
    */
   private final boolean fusedBnRelu;
   /** Concatenated states (training), by identity of their operand, with their parts. */
@@ -144,7 +147,17 @@ public final class NetBuilder {
    */
   public NetBuilder(
       Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient) {
-    this(tf, mode, params, dropoutSeed, memoryEfficient, false);
+    this(tf, mode, params, dropoutSeed, memoryEfficient, GraphOptions.fromSystemProperties());
+  }
+
+  /**
+   * As above, built under {@code options} (a recorded run's switches; the other constructors read
+   * this process's system properties when called).
+   */
+  public NetBuilder(
+      Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient,
+      GraphOptions options) {
+    this(tf, mode, params, dropoutSeed, memoryEfficient, false, options);
   }
 
   /**
@@ -153,12 +166,12 @@ public final class NetBuilder {
    * must be able to run.
    */
   public static NetBuilder standardOpsInference(Ops tf, Parameters params) {
-    return new NetBuilder(tf, Mode.INFER, params, null, false, true);
+    return new NetBuilder(tf, Mode.INFER, params, null, false, true, GraphOptions.defaults().withNativeKernels(false));
   }
 
   private NetBuilder(
       Ops tf, Mode mode, Parameters params, Operand<TInt64> dropoutSeed, boolean memoryEfficient,
-      boolean standardOpsOnly) {
+      boolean standardOpsOnly, GraphOptions options) {
     if (mode == Mode.TRAIN && dropoutSeed == null) {
       throw new IllegalArgumentException("a training pass needs a dropout seed operand");
     }
@@ -168,13 +181,9 @@ public final class NetBuilder {
     this.params = params;
     this.dropoutSeed = dropoutSeed;
     this.memoryEfficient = memoryEfficient && mode == Mode.TRAIN;
-    this.rebuildConcat =
-        mode == Mode.TRAIN
-            && Boolean.parseBoolean(System.getProperty("densenet.bn.rebuildConcat", "true"));
-    this.fusedBnRelu =
-        !standardOpsOnly
-            && NativeOps.enabled()
-            && Boolean.parseBoolean(System.getProperty("densenet.bn.fused", "true"));
+    this.options = options;
+    this.rebuildConcat = mode == Mode.TRAIN && options.rebuildConcat();
+    this.fusedBnRelu = !standardOpsOnly && options.usesFusedBnRelu();
   }
 
   /** Wraps an NHWC input of known spatial size and channels. */
@@ -231,12 +240,12 @@ public final class NetBuilder {
     // runs fastest (GemmConv2d: a MatMul where oneDNN's convolution is slow).
     Operand<TFloat32> y =
         mode == Mode.TRAIN
-            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()))
+            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()), options)
             : standardOpsOnly
                 ? tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME")
                 : GemmConv2d.conv2d(
                     tf, x.op(), w.read(), x.height(), x.width(), x.channels(), outChannels, kernel,
-                    stride);
+                    stride, options.nativeKernels());
     return new Tensor4(
         y, ceilDiv(x.height(), stride), ceilDiv(x.width(), stride), outChannels);
   }

@@ -32,7 +32,9 @@ public final class ContentHash {
           // DataDescription.monitorImages: null = every epoch evaluates the whole test set
           "monitorImages", com.fasterxml.jackson.databind.node.NullNode.getInstance(),
           // ExperimentSpec.trainPerClass: null = the scale's default training set
-          "trainPerClass", com.fasterxml.jackson.databind.node.NullNode.getInstance());
+          "trainPerClass", com.fasterxml.jackson.databind.node.NullNode.getInstance(),
+          // RunSpec.graphOptions: every switch at its default
+          "graphOptions", Json.MAPPER.valueToTree(repro.densenet.core.tf.GraphOptions.defaults()));
 
   private static final String SCHEMA_VERSION = "schemaVersion";
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
+import repro.densenet.core.model.ParameterCount;
 
 /**
  * The files of a run directory: their names, and the one reader that checks them. Every file
@@ -50,7 +51,8 @@ public final class RunFiles {
    *
    * @throws RunFileException for a missing {@value #SPEC}, an unknown layout version, a file that
    *     does not parse, or files that disagree (a result whose spec differs from {@value #SPEC}, a
-   *     missing epoch, more epochs than the protocol, all epochs without a {@value #RESULT})
+   *     parameter count other than the spec's model has ({@link ParameterCount}), a missing epoch,
+   *     more epochs than the protocol, all epochs without a {@value #RESULT})
    */
   public static RunRecord read(Path dir) throws IOException {
     Path specFile = dir.resolve(SPEC);
@@ -84,6 +86,13 @@ public final class RunFiles {
       same(resultFile, "model", result.model(), spec.model());
       same(resultFile, "training", result.training(), spec.training());
       same(resultFile, "data", result.data(), spec.data());
+      long counted = ParameterCount.of(spec.model(), spec.data().channels(), spec.data().numClasses());
+      if (result.parameters() != counted) {
+        throw new RunFileException(
+            resultFile, "field parameters is " + result.parameters() + " but the model in " + SPEC + " ("
+                + spec.model().name() + ", " + spec.data().channels() + " input channels, " + spec.data().numClasses()
+                + " classes) has " + counted + " trainable parameters (they must be equal)");
+      }
       if (result.epochs() != epochs || metrics.size() != epochs) {
         throw new RunFileException(
             resultFile, "field epochs is " + result.epochs() + " but " + SPEC + " trains for " + epochs

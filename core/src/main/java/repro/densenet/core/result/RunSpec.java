@@ -2,6 +2,7 @@ package repro.densenet.core.result;
 
 import java.util.Objects;
 import repro.densenet.core.model.ModelSpec;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.core.train.TrainingSpec;
 
 /**
@@ -12,8 +13,14 @@ import repro.densenet.core.train.TrainingSpec;
  * @param model architecture (with the dropout rate it trains with)
  * @param training optimisation protocol and seed
  * @param data data description
+ * @param graphOptions the switches the graph was built under ({@link GraphOptions}): they change
+ *     the trained numbers, so a resume under others is refused. Added later: a spec.json without
+ *     the field was written before the switches were recorded and reads as the defaults (what
+ *     every recorded run used unless someone passed -D switches by hand), and the defaults are
+ *     left out of the hash ({@link ContentHash#ADDED_FIELDS}), so such runs keep their hashes
  */
-public record RunSpec(int schemaVersion, ModelSpec model, TrainingSpec training, DataDescription data) {
+public record RunSpec(
+    int schemaVersion, ModelSpec model, TrainingSpec training, DataDescription data, GraphOptions graphOptions) {
 
   /** Current layout version of {@code spec.json}. */
   public static final int SCHEMA_VERSION = 1;
@@ -22,11 +29,22 @@ public record RunSpec(int schemaVersion, ModelSpec model, TrainingSpec training,
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(training, "training");
     Objects.requireNonNull(data, "data");
+    graphOptions = graphOptions == null ? GraphOptions.defaults() : graphOptions;
+  }
+
+  /** A spec in the current layout, built under the default switches. */
+  public RunSpec(ModelSpec model, TrainingSpec training, DataDescription data) {
+    this(SCHEMA_VERSION, model, training, data, GraphOptions.defaults());
   }
 
   /** A spec in the current layout. */
-  public RunSpec(ModelSpec model, TrainingSpec training, DataDescription data) {
-    this(SCHEMA_VERSION, model, training, data);
+  public RunSpec(ModelSpec model, TrainingSpec training, DataDescription data, GraphOptions graphOptions) {
+    this(SCHEMA_VERSION, model, training, data, graphOptions);
+  }
+
+  /** The same run under other switches. */
+  public RunSpec withGraphOptions(GraphOptions options) {
+    return new RunSpec(schemaVersion, model, training, data, options);
   }
 
   /** Hex SHA-256 of the spec's content ({@link ContentHash}). */

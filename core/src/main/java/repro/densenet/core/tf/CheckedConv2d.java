@@ -51,14 +51,6 @@ public final class CheckedConv2d {
   private static boolean registered;
 
   /**
-   * Whether stride-1 convolutions that {@link GemmTrainConv2d} handles go through it (default);
-   * {@code -Ddensenet.conv.matmul=false} keeps every one on the Conv3D path, for A/B measurements,
-   * as does a build or process without the native kernels ({@link NativeOps#enabled}).
-   */
-  private static final boolean MATMUL_FORM =
-      Boolean.parseBoolean(System.getProperty("densenet.conv.matmul", "true"));
-
-  /**
    * Static geometry {height, width, kernel, stride} of every forward op, by graph and op name. The
    * gradient callback runs while TensorFlow holds the graph's lock, so it cannot ask the graph
    * for shapes; it looks them up here. Weak keys: entries go with their graph.
@@ -98,6 +90,19 @@ public final class CheckedConv2d {
    */
   public static Operand<TFloat32> conv2d(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride, RecomputedActivation recomputed) {
+    return conv2d(tf, x, w, stride, recomputed, GraphOptions.fromSystemProperties());
+  }
+
+  /**
+   * As {@link #conv2d(Ops, Operand, Operand, int, RecomputedActivation)} under {@code options}:
+   * stride-1 convolutions that {@link GemmTrainConv2d} handles go through it when {@link
+   * GraphOptions#usesMatmulTraining} (the default); {@code -Ddensenet.conv.matmul=false} keeps
+   * every one on the Conv3D path, for A/B measurements, as does a build or process without the
+   * native kernels.
+   */
+  public static Operand<TFloat32> conv2d(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> w, int stride, RecomputedActivation recomputed,
+      GraphOptions options) {
     long[] xs = x.shape().asArray();
     long[] ws = w.shape().asArray();
     if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || xs[3] < 0 || ws[0] != ws[1]
@@ -106,7 +111,7 @@ public final class CheckedConv2d {
           "CheckedConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
               + x.shape() + " and " + w.shape());
     }
-    if (MATMUL_FORM && NativeOps.enabled() && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
+    if (options.usesMatmulTraining() && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
       return GemmTrainConv2d.conv2d(
           tf, x, w, (int) xs[1], (int) xs[2], (int) xs[3], (int) ws[3], (int) ws[0], recomputed);
     }

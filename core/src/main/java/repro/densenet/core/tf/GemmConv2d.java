@@ -73,7 +73,25 @@ public final class GemmConv2d {
       int outChannels,
       int kernel,
       int stride) {
-    if (!usesMatMul(kernel, stride, inChannels) || (kernel > 1 && !NativeOps.enabled())) {
+    return conv2d(tf, x, w, height, width, inChannels, outChannels, kernel, stride, NativeOps.enabled());
+  }
+
+  /**
+   * As above; {@code nativeKernels} ({@link GraphOptions#nativeKernels}) says whether a 3x3
+   * convolution may use the native shift-add (without it only 1x1 ones are MatMuls).
+   */
+  public static Operand<TFloat32> conv2d(
+      Ops tf,
+      Operand<TFloat32> x,
+      Operand<TFloat32> w,
+      int height,
+      int width,
+      int inChannels,
+      int outChannels,
+      int kernel,
+      int stride,
+      boolean nativeKernels) {
+    if (!usesMatMul(kernel, stride, inChannels) || (kernel > 1 && !nativeKernels)) {
       return tf.nn.conv2d(x, w, List.of(1L, (long) stride, (long) stride, 1L), "SAME");
     }
     int taps = kernel * kernel;

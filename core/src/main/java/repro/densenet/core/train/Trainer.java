@@ -18,6 +18,7 @@ import repro.densenet.core.result.Json;
 import repro.densenet.core.result.Provenance;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunResult;
+import repro.densenet.core.tf.GraphOptions;
 import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.batch.BatchSlot;
 import repro.densenet.datasets.batch.BatchSpec;
@@ -75,7 +76,9 @@ public final class Trainer {
    * @throws RunLockedException if another process is using the directory
    * @throws IOException on I/O failure, or a {@link CheckpointException} (or {@link
    *     repro.densenet.core.result.RunFileException}) for a corrupt checkpoint, files that disagree,
-   *     a finished run that does not verify, or a directory holding a different run
+   *     a finished run that does not verify, a directory holding a different run, or an unfinished
+   *     run recorded under other graph switches ({@link TrainerOptions#graph}; a finished run is
+   *     returned whatever they are)
    * @throws TrainingDivergedException if a loss or a variable becomes NaN or infinite
    * @throws TrainingInterruptedException if a signal (or {@link #requestStop()}) stopped it
    */
@@ -113,19 +116,21 @@ public final class Trainer {
   private RunResult runLocked(
       ShutdownGuard guard, Path runDir, ModelSpec model, TrainingSpec training, TrainingData data)
       throws IOException {
-    RunSpec spec = new RunSpec(model, training, data.describe());
+    RunSpec spec = new RunSpec(model, training, data.describe(), options.graph());
     String hash = spec.hash();
     Path specFile = runDir.resolve(SPEC_FILE);
     Path resultFile = runDir.resolve(RESULT_FILE);
     Path metricsFile = runDir.resolve(METRICS_FILE);
     removeStaleTemporaryFiles(runDir);
+    String otherSwitches = null;
     if (Files.exists(specFile)) {
       RunSpec stored = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
-      if (!stored.hash().equals(hash)) {
+      if (!stored.withGraphOptions(spec.graphOptions()).hash().equals(hash)) {
         throw new CheckpointException(
             "run directory " + runDir + " holds a different run (its spec.json differs from the"
                 + " requested one); use another directory");
       }
+      otherSwitches = switchesRefusal(runDir, stored.graphOptions(), spec.graphOptions());
     } else {
       if (Checkpoint.exists(runDir) || Files.exists(resultFile) || Files.exists(metricsFile)) {
         throw new CheckpointException(
@@ -145,6 +150,9 @@ public final class Trainer {
       }
       listener.message("run " + runDir + " is already finished; returning its result");
       return done;
+    }
+    if (otherSwitches != null) {
+      throw new CheckpointException(otherSwitches);
     }
 
     ImageSet train = data.train();
@@ -192,7 +200,7 @@ public final class Trainer {
     try (TrainingGraph graph =
         new TrainingGraph(
             model, train.height(), train.width(), train.channels(), train.numClasses(), training,
-            options.threads(), options.memoryEfficient())) {
+            options.threads(), options.memoryEfficient(), options.graph())) {
       if (restored != null) {
         graph.writeState(restored);
       } else {
@@ -323,6 +331,27 @@ public final class Trainer {
       Json.writeAtomically(resultFile, Json.pretty(result));
       return result;
     }
+  }
+
+  /**
+   * Why a run recorded under the switches {@code recorded} cannot continue under {@code now}, or
+   * null if they are the same: one sentence naming each switch that differs.
+   */
+  static String switchesRefusal(Path runDir, GraphOptions recorded, GraphOptions now) {
+    List<GraphOptions.Switch> differ = recorded.differences(now);
+    if (differ.isEmpty()) {
+      return null;
+    }
+    List<String> was = new ArrayList<>();
+    List<String> is = new ArrayList<>();
+    for (GraphOptions.Switch s : differ) {
+      was.add(s.property() + "=" + s.of(recorded));
+      is.add(s.property() + "=" + s.of(now));
+    }
+    return "run directory " + runDir + " was trained with " + String.join(" ", was) + " (" + SPEC_FILE
+        + ", field graphOptions) but this process has " + String.join(" ", is) + ", which would change its"
+        + " numbers; resume it with DENSENET_JAVA_OPTS=\"" + String.join(" ", was.stream().map(w -> "-D" + w).toList())
+        + "\" or train into another directory";
   }
 
   /**

@@ -1,7 +1,11 @@
 package repro.densenet.core.train;
 
+import java.util.Objects;
+import repro.densenet.core.tf.GraphOptions;
+
 /**
- * How (not what) to train: nothing here changes the result.
+ * How (not what) to train: nothing here changes the result, except {@code graph}, which is
+ * therefore recorded in the run's {@code spec.json} and checked on resume.
  *
  * @param threads intra-op threads for TensorFlow (inter-op is 1). Measured not to change the
  *     weights: DenseNet-10-8, 32x32 images, batch 64, 1, 2, 4 and 7 threads bitwise equal; {@code
@@ -11,11 +15,14 @@ package repro.densenet.core.train;
  *     checkpointed, or 0 to run to the end; used to test exact resumption
  * @param memoryEfficient rebuild BN-ReLU outputs in the backward pass instead of keeping them
  *     (bitwise the same training, less memory, one batch norm per layer more)
+ * @param graph the switches the graph is built under ({@link GraphOptions}): recorded in {@code
+ *     spec.json}, and a resume under others is refused
  */
 public record TrainerOptions(
-    int threads, int prefetchSlots, int stopAfterEpochs, boolean memoryEfficient) {
+    int threads, int prefetchSlots, int stopAfterEpochs, boolean memoryEfficient, GraphOptions graph) {
 
   public TrainerOptions {
+    Objects.requireNonNull(graph, "graph");
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -28,7 +35,12 @@ public record TrainerOptions(
     }
   }
 
-  /** Options that keep every activation (the faster default). */
+  /** Options with this process's graph switches ({@link GraphOptions#fromSystemProperties}). */
+  public TrainerOptions(int threads, int prefetchSlots, int stopAfterEpochs, boolean memoryEfficient) {
+    this(threads, prefetchSlots, stopAfterEpochs, memoryEfficient, GraphOptions.fromSystemProperties());
+  }
+
+  /** Options that keep every activation (the faster default), with this process's graph switches. */
   public TrainerOptions(int threads, int prefetchSlots, int stopAfterEpochs) {
     this(threads, prefetchSlots, stopAfterEpochs, false);
   }
@@ -40,16 +52,21 @@ public record TrainerOptions(
 
   /** The same options stopping after {@code epochs} epochs. */
   public TrainerOptions stoppingAfter(int epochs) {
-    return new TrainerOptions(threads, prefetchSlots, epochs, memoryEfficient);
+    return new TrainerOptions(threads, prefetchSlots, epochs, memoryEfficient, graph);
   }
 
   /** The same options with another thread count. */
   public TrainerOptions withThreads(int n) {
-    return new TrainerOptions(n, prefetchSlots, stopAfterEpochs, memoryEfficient);
+    return new TrainerOptions(n, prefetchSlots, stopAfterEpochs, memoryEfficient, graph);
   }
 
   /** The same options with activations rebuilt in the backward pass, or kept. */
   public TrainerOptions withMemoryEfficient(boolean on) {
-    return new TrainerOptions(threads, prefetchSlots, stopAfterEpochs, on);
+    return new TrainerOptions(threads, prefetchSlots, stopAfterEpochs, on, graph);
+  }
+
+  /** The same options building graphs under {@code switches}. */
+  public TrainerOptions withGraph(GraphOptions switches) {
+    return new TrainerOptions(threads, prefetchSlots, stopAfterEpochs, memoryEfficient, switches);
   }
 }

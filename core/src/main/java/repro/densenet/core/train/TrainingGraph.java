@@ -18,7 +18,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyMomentum;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
@@ -29,6 +28,7 @@ import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.NetBuilder;
 import repro.densenet.core.model.ParamKind;
 import repro.densenet.core.model.Parameters;
+import repro.densenet.core.tf.GraphOptions;
 
 /**
  * One network's TensorFlow graph and session: a training pass with its gradients and Nesterov
@@ -101,6 +101,17 @@ public final class TrainingGraph implements AutoCloseable {
   public TrainingGraph(
       ModelSpec spec, int height, int width, int channels, int numClasses, TrainingSpec training,
       int threads, boolean memoryEfficient) {
+    this(spec, height, width, channels, numClasses, training, threads, memoryEfficient,
+        GraphOptions.fromSystemProperties());
+  }
+
+  /**
+   * As above, built under {@code options} (the switches a recorded run trains with; the other
+   * constructors read this process's system properties when called).
+   */
+  public TrainingGraph(
+      ModelSpec spec, int height, int width, int channels, int numClasses, TrainingSpec training,
+      int threads, boolean memoryEfficient, GraphOptions options) {
     this.spec = spec;
     this.height = height;
     this.width = width;
@@ -117,7 +128,7 @@ public final class TrainingGraph implements AutoCloseable {
       dropoutSeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
       NetBuilder train =
-          new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient);
+          new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient, options);
       Operand<TFloat32> logits =
           spec.build(train, NetBuilder.input(trainImages, height, width, channels), numClasses);
       trainMacsPerImage = train.macsPerImage();
@@ -166,7 +177,7 @@ public final class TrainingGraph implements AutoCloseable {
 
       evalImages = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(imageShape));
       evalLabels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      NetBuilder infer = new NetBuilder(tf, NetBuilder.Mode.INFER, params, null);
+      NetBuilder infer = new NetBuilder(tf, NetBuilder.Mode.INFER, params, null, false, options);
       evalLogits = tf.withName("logits").identity(
           spec.build(infer, NetBuilder.input(evalImages, height, width, channels), numClasses));
       evalLossSum =
@@ -176,7 +187,7 @@ public final class TrainingGraph implements AutoCloseable {
       // Precise BN for networks with dropout: the same network in training mode with dropout off,
       // over the same variables; only its batch-statistic updates are ever fetched.
       if (spec.dropRate() > 0) {
-        NetBuilder cal = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, false);
+        NetBuilder cal = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, false, options);
         spec.withDropRate(0).build(cal, NetBuilder.input(evalImages, height, width, channels), numClasses);
         calibration = List.copyOf(cal.bnUpdates());
       } else {
@@ -195,14 +206,15 @@ public final class TrainingGraph implements AutoCloseable {
       // single inter-op thread's LIFO queue ran every filter gradient at the end of the backward
       // pass, keeping all layers' activations and tap gradients alive (DenseNet-22, 16x16,
       // batch 32: allocator peak 67.7 MB instead of 58.3). The optimiser only rewrites graph
-      // structure, never arithmetic; -Ddensenet.grappler.dependency=true restores it for A/B.
-      boolean dependencyOptimizer = Boolean.getBoolean("densenet.grappler.dependency");
+      // structure, never arithmetic; -Ddensenet.grappler.dependency=true restores it for A/B
+      // (recorded all the same: GraphOptions).
+      boolean dependencyOptimizer = options.dependencyOptimizer();
       ConfigProto config =
           ConfigProto.newBuilder()
               .setIntraOpParallelismThreads(threads)
               .setInterOpParallelismThreads(1)
               .setGraphOptions(
-                  GraphOptions.newBuilder()
+                  org.tensorflow.proto.GraphOptions.newBuilder()
                       .setRewriteOptions(
                           RewriterConfig.newBuilder()
                               .setDependencyOptimization(

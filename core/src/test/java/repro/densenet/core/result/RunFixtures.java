@@ -15,9 +15,6 @@ import repro.densenet.core.train.TrainingSpec;
  */
 public final class RunFixtures {
 
-  /** Real trainable-parameter counts of the fixture networks (a graph built once per network). */
-  private static final java.util.Map<String, Long> PARAMS = new java.util.concurrent.ConcurrentHashMap<>();
-
   private RunFixtures() {}
 
   /** Fashion-MNIST-like data: {@code train} images, optionally augmented, with a validation split. */
@@ -72,8 +69,7 @@ public final class RunFixtures {
     if (finished) {
       EpochMetrics last = metrics.get(metrics.size() - 1);
       boolean val = data.validationImages() > 0;
-      long params = PARAMS.computeIfAbsent(Json.line(e.model()),
-          k -> repro.densenet.core.model.ModelInfo.of(e.model(), 28, 28, 1, 10).trainableParams());
+      long params = repro.densenet.core.model.ParameterCount.of(e.model(), data.channels(), data.numClasses());
       RunResult r = new RunResult(
           RunResult.SCHEMA_VERSION, e.model(), e.training(), data, params, epochsDone, last.testError(),
           val ? epochsDone : null, val ? last.validationError() : null, val ? last.testError() : null,
