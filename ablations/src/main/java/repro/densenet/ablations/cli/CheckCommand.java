@@ -5,14 +5,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +27,7 @@ import repro.densenet.core.result.RunResult;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainerOptions;
 import repro.densenet.core.train.TrainingListener;
+import repro.densenet.datasets.io.FileTrees;
 import repro.densenet.datasets.catalog.DatasetCache;
 
 /**
@@ -155,7 +154,7 @@ public final class CheckCommand implements Callable<Integer> {
       return 0;
     } finally {
       if (keep == null) {
-        deleteTree(dir);
+        FileTrees.delete(dir);
       }
     }
   }
@@ -207,17 +206,6 @@ public final class CheckCommand implements Callable<Integer> {
   private static void value(List<String> out, String what, Double a, Double b) {
     if (!Objects.equals(a, b) && !(a != null && b != null && Double.compare(a, b) == 0)) {
       out.add(String.format(Locale.ROOT, "%s record %s, re-run %s", what, a, b));
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +27,7 @@ import org.tensorflow.types.TFloat32;
 import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.NetBuilder;
 import repro.densenet.core.model.Parameters;
+import repro.densenet.datasets.io.FileTrees;
 import repro.densenet.datasets.transform.Normalization;
 
 /**
@@ -110,13 +110,13 @@ public final class SavedModelExporter {
       force(parent);
     } catch (IOException | RuntimeException e) {
       try {
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
       throw e;
     }
-    deleteTree(tmp); // now empty: the model directory was moved out of it
+    FileTrees.delete(tmp); // now empty: the model directory was moved out of it
   }
 
   private static void writeSavedModel(
@@ -229,19 +229,6 @@ public final class SavedModelExporter {
   private static void force(Path p) throws IOException {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
       ch.force(true);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    List<Path> paths;
-    try (Stream<Path> s = Files.walk(root)) {
-      paths = s.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path p : paths) {
-      Files.deleteIfExists(p);
     }
   }
 }
