@@ -5,6 +5,9 @@ import repro.densenet.core.result.Scale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import repro.densenet.core.model.ModelSpec;
 import org.junit.jupiter.api.Test;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
@@ -54,6 +57,33 @@ class ScaleMappingTest {
     assertEquals(DenseNetSpec.paper(10, 6), ScaleMapping.model(DenseNetSpec.paper(28, 12), Scale.CPU));
     // Figure 4's own network (40 layers per block, k = 1) is affordable at cpu scale and kept as it is
     assertEquals(DenseNetSpec.paper(124, 1), ScaleMapping.model(DenseNetSpec.paper(124, 1), Scale.CPU));
+  }
+
+  @Test
+  void theCpuCapacityRegimeHasItsOwnStandInsThatKeepThePapersRelations() {
+    assertEquals(Optional.of(DenseNetSpec.paper(16, 6)),
+        ScaleMapping.standIn(DenseNetSpec.paper(40, 12), Scale.CPU, "table1"));
+    assertEquals(Optional.of(DenseNetSpec.paper(28, 12)),
+        ScaleMapping.standIn(DenseNetSpec.paper(100, 24), Scale.CPU, "efficiency"));
+    assertEquals(Optional.of(DenseNetSpec.bc(52, 12)), ScaleMapping.standIn(DenseNetSpec.bc(250, 24), Scale.CPU, "table1"));
+    assertEquals(Optional.of(ResNetSpec.preActivation(20)),
+        ScaleMapping.standIn(ResNetSpec.preActivation(56), Scale.CPU, "efficiency"));
+    assertEquals(Optional.empty(), ScaleMapping.standIn(DenseNetSpec.bc(190, 40), Scale.CPU, "table1"));
+    assertEquals(Optional.empty(), ScaleMapping.standIn(ResNetSpec.preActivation(110), Scale.CPU, "efficiency"));
+    // the dropout rate is the paper run's
+    assertEquals(Optional.of(DenseNetSpec.paper(16, 6).withDropRate(0.2)),
+        ScaleMapping.standIn(DenseNetSpec.paper(40, 12).withDropRate(0.2), Scale.CPU, "table1"));
+    // the regularisation regime and the other scales keep the general rule
+    assertEquals(Optional.of(DenseNetSpec.paper(13, 6)), ScaleMapping.standIn(DenseNetSpec.paper(40, 12), Scale.CPU, "dropout"));
+    assertEquals(Optional.of(DenseNetSpec.bc(22, 7)), ScaleMapping.standIn(DenseNetSpec.bc(190, 40), Scale.SMOKE, "table1"));
+    // the paper's relations: each BC net smaller than its DenseNet; ResNets inside the DenseNets' range
+    Map<String, ModelSpec> m = ScaleMapping.CPU_CAPACITY_STAND_INS;
+    assertEquals(List.of(40_042L, 133_306L, 466_810L, 35_501L, 264_154L, 77_562L, 174_778L, 271_994L),
+        m.values().stream().map(ScaleMappingTest::parameters).toList());
+  }
+
+  private static long parameters(ModelSpec m) {
+    return repro.densenet.core.model.ParameterCount.of(m, 1, 10);
   }
 
   @Test

@@ -99,6 +99,14 @@ class ClaimsTest {
     assertEquals(INCONCLUSIVE, Claims.outcome(v1, Side.AT_MOST));
     assertEquals(NOT_REPRODUCED, Claims.outcome(PairedDifference.of(Map.of(1L, 25.1, 2L, 24.5, 3L, 25.3),
         Map.of(1L, 25.7, 2L, 25.1, 3L, 25.9), 1_000_000), Side.AT_MOST), "with a floor that small the +0.60 stands");
+    // claim 1b is a non-inferiority comparison with a 0.3-point margin, registered before its runs:
+    // a BC net 0.2 points worse ([+0.12, +0.28]) reaches the DenseNet's error, 0.6 points worse does not
+    Map<Long, Double> dense = Map.of(1L, 10.0, 2L, 10.0, 3L, 10.0, 4L, 10.0);
+    PairedDifference slightlyWorse = PairedDifference.of(dense, Map.of(1L, 10.2, 2L, 10.15, 3L, 10.25, 4L, 10.2), 1_000_000);
+    assertEquals(REPRODUCED, Claims.outcome(slightlyWorse, Side.AT_MOST), slightlyWorse.text(2));
+    assertEquals(NOT_REPRODUCED, Claims.outcome(slightlyWorse, Side.BELOW));
+    PairedDifference worse = PairedDifference.of(dense, Map.of(1L, 10.6, 2L, 10.55, 3L, 10.65, 4L, 10.6), 1_000_000);
+    assertEquals(NOT_REPRODUCED, Claims.outcome(worse, Side.AT_MOST), worse.text(2));
     assertEquals(INCONCLUSIVE, Claims.outcome(one, Side.BELOW), "one seed: no interval");
     assertEquals(NO_RUNS, Claims.outcome(null, Side.BELOW));
   }

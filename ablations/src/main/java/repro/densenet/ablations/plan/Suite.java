@@ -152,8 +152,12 @@ public enum Suite {
       // below paper scale two paper networks can map to one small network (the efficiency plan's
       // L=16 and L=28 at cpu scale): the same experiment under two labels runs once, as the first
       java.util.Set<String> mapped = new java.util.HashSet<>();
-      for (PlannedRun r : paperRuns()) {
-        if (!hasStandIn(r.dataset(), scale)) {
+      for (PlannedRun r : paperRuns(scale)) {
+        if (!hasStandIn(r.dataset(), scale) || !inRegime(r.dataset(), scale)) {
+          continue;
+        }
+        java.util.Optional<ModelSpec> model = ScaleMapping.standIn(r.model(), scale, key());
+        if (model.isEmpty()) {
           continue;
         }
         DatasetProtocol p = DatasetProtocol.of(r.dataset());
@@ -162,7 +166,7 @@ public enum Suite {
         TrainingSpec t = TrainingSpec.paper(epochs, seed);
         ExperimentSpec e =
             new ExperimentSpec(
-                r.label(), ScaleMapping.model(r.model(), scale), r.dataset(), p.augment(), t, scale, seed,
+                r.label(), model.get(), r.dataset(), p.augment(), t, scale, seed,
                 regime == null ? null : regime.trainPerClass());
         if (scale != Scale.PAPER && !mapped.add(e.model() + "/" + e.dataset())) {
           continue;
@@ -171,6 +175,37 @@ public enum Suite {
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /**
+   * The runs in the paper's terms as planned at {@code scale}: {@link #paperRuns()}, except that
+   * at cpu scale the efficiency plan's DenseNets are Table 1's three (L=40, k=12), (100, 12),
+   * (100, 24) (the paper's Figure 5 names no depths), so that the capacity regime trains each
+   * DenseNet once and both suites list it (the same run id, linked by the suite runner).
+   */
+  public List<PlannedRun> paperRuns(Scale scale) {
+    if (this != EFFICIENCY || scale != Scale.CPU) {
+      return paperRuns();
+    }
+    List<PlannedRun> runs = new ArrayList<>();
+    for (DenseNetSpec m : TABLE1_MODELS) {
+      if (!m.bottleneck()) {
+        runs.add(paperDefault(m, "c10+"));
+      }
+    }
+    for (int d : EFFICIENCY_RESNET_DEPTHS) {
+      runs.add(paperDefault(ResNetSpec.preActivation(d), "c10+"));
+    }
+    return List.copyOf(runs);
+  }
+
+  /**
+   * Whether a run on {@code dataset} belongs to this suite's regime at {@code scale}: the cpu
+   * capacity regime (table1, efficiency) trains C10+ only, since its claims (1, 1b, 5) compare
+   * networks with augmentation; claim 3's C10/C10+ pair is made in the regularisation regime.
+   */
+  private boolean inRegime(String dataset, Scale scale) {
+    return scale != Scale.CPU || ScaleMapping.cpuRegime(key()) != ScaleMapping.CPU_CAPACITY || dataset.equals("c10+");
   }
 
   /** Datasets with a stand-in at cpu scale: C10 (Fashion-MNIST) and C10+ (Fashion-MNIST+). */

@@ -199,7 +199,7 @@ class SuiteTest {
     }
     assertEquals(2_000, 10 * ScaleMapping.CPU_REGULARISATION.trainPerClass());
     assertEquals(60, ScaleMapping.CPU_REGULARISATION.epochs());
-    assertEquals(10_000, 10 * ScaleMapping.CPU_CAPACITY.trainPerClass());
+    assertEquals(5_000, 10 * ScaleMapping.CPU_CAPACITY.trainPerClass());
     assertEquals(30, ScaleMapping.CPU_CAPACITY.epochs());
     // the partial suite's fully connected run (claim 3's C10+ side) is not Table 1's at this scale
     assertFalse(Suite.TABLE1.expand(Scale.CPU, 1).contains(Suite.PARTIAL.expand(Scale.CPU, 1).get(0)));
@@ -207,27 +207,33 @@ class SuiteTest {
 
   @Test
   void cpuScaleRunsOnlyTheC10AndC10PlusStandIns() {
+    // Table 1 in the capacity regime: C10+ only, five of its six networks (BC (190, 40) has no stand-in)
     List<ExperimentSpec> table1 = Suite.TABLE1.expand(Scale.CPU, 1);
-    assertEquals(12, table1.size());
-    assertEquals(Set.of("c10", "c10+"), new HashSet<>(table1.stream().map(ExperimentSpec::dataset).toList()));
+    assertEquals(List.of("densenet-40-12_c10plus", "densenet-100-12_c10plus", "densenet-100-24_c10plus",
+            "densenet-bc-100-12_c10plus", "densenet-bc-250-24_c10plus"),
+        table1.stream().map(ExperimentSpec::label).toList());
+    assertEquals(List.of("densenet-16-6", "densenet-28-6", "densenet-28-12", "densenet-bc-34-6", "densenet-bc-52-12"),
+        table1.stream().map(e -> e.model().name()).toList());
     assertEquals(List.of("densenet-40-12_c10", "densenet-40-12_c10_drop0"),
         Suite.DROPOUT.expand(Scale.CPU, 1).stream().map(ExperimentSpec::label).toList());
     for (Suite s : Suite.values()) {
       s.expand(Scale.CPU, 1).forEach(e -> assertTrue(Suite.CPU_DATASETS.contains(e.dataset()), e.label()));
     }
-    // every suite, all seeds: the distinct runs 'suite all --scale cpu --seeds 3' trains
+    // efficiency: Table 1's three DenseNets (the same runs, trained once) and ResNets 20, 32, 56 as 8, 14, 20
+    List<ExperimentSpec> efficiency = Suite.EFFICIENCY.expand(Scale.CPU, 1);
+    assertEquals(List.of("densenet-40-12_c10plus", "densenet-100-12_c10plus", "densenet-100-24_c10plus",
+            "preresnet-20-basic_c10plus", "preresnet-32-basic_c10plus", "preresnet-56-basic_c10plus"),
+        efficiency.stream().map(ExperimentSpec::label).toList());
+    assertEquals(List.of("preresnet-8-basic", "preresnet-14-basic", "preresnet-20-basic"),
+        efficiency.subList(3, 6).stream().map(e -> e.model().name()).toList());
+    assertEquals(table1.subList(0, 3), efficiency.subList(0, 3));
+    // every suite, all seeds: the distinct runs 'suite all --scale cpu --seeds 3' trains:
+    // table1 5, dropout 2, partial 2, efficiency 3 more, reuse 1, curves 2
     Set<String> distinct = new HashSet<>();
     for (Suite s : Suite.values()) {
       s.expand(Scale.CPU, 3).forEach(e -> distinct.add(e.runId()));
     }
-    // efficiency: L=16 and L=28 map to the same network (kept once, as L=16); L=40 is Table 1's run
-    assertEquals(List.of("densenet-16-12_c10plus", "densenet-40-12_c10plus", "densenet-52-12_c10plus",
-            "preresnet-20-basic_c10plus", "preresnet-32-basic_c10plus", "preresnet-56-basic_c10plus",
-            "preresnet-110-basic_c10plus"),
-        Suite.EFFICIENCY.expand(Scale.CPU, 1).stream().map(ExperimentSpec::label).toList());
-    // table1 12, dropout 2, partial 2 (regime R: not Table 1's runs), efficiency 6 (its L=40 run is Table 1's,
-    // both in regime C), reuse 1, curves 2 (regime R)
-    assertEquals(3 * (12 + 2 + 2 + 6 + 1 + 2), distinct.size());
+    assertEquals(3 * (5 + 2 + 2 + 3 + 1 + 2), distinct.size());
     assertFalse(Suite.hasStandIn("c100", Scale.CPU));
     assertTrue(Suite.hasStandIn("svhn", Scale.SMOKE));
   }

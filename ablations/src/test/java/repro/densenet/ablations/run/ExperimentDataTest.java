@@ -59,7 +59,7 @@ class ExperimentDataTest {
     assertEquals(1_000, d.monitor().size());
     assertEquals(1_000, d.describe().monitorImages());
     ExperimentSpec c = Suite.TABLE1.expand(Scale.CPU, 1).get(0);
-    assertEquals(10_000, data.load(c).train().size());
+    assertEquals(5_000, data.load(c).train().size());
     // the same draw for every run of a regime, whatever the seed
     ExperimentSpec r2 = Suite.PARTIAL.expand(Scale.CPU, 2).get(3);
     assertArrayEquals(d.train().labels(), data.load(r2).train().labels());
