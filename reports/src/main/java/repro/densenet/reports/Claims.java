@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import repro.densenet.core.result.FeatureReuse;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -432,9 +434,30 @@ public record Claims(Scale scale, List<Claim> claims) {
           + String.join("; ", measured.get(e.getKey())) + ")", o));
     }
     Outcome verdict = combine(lines);
+    List<FeatureReuse> inits = runs.stream().map(r -> r.record().featureReuseInit()).filter(Objects::nonNull).toList();
+    if (!inits.isEmpty()) {
+      lines.add(new Line(initialControl(inits), null));
+    }
     String summary = holding.size() + " of " + counts.size() + " patterns hold in every run"
         + (holding.isEmpty() ? "" : ": " + String.join("; ", holding));
     return new Claim("7", statement, paper, lines, summary, verdict);
+  }
+
+  /**
+   * Claim 7's control: the same pattern checks on the runs' initial weights, printed beside the
+   * verdict (not part of it), so that a pattern that already holds before training is seen as such.
+   */
+  static String initialControl(List<FeatureReuse> inits) {
+    Map<ReusePatterns.Pattern, int[]> counts = new LinkedHashMap<>();
+    for (FeatureReuse f : inits) {
+      for (ReusePatterns.Check c : ReusePatterns.evaluate(f)) {
+        counts.computeIfAbsent(c.pattern(), k -> new int[1])[0] += Boolean.TRUE.equals(c.holds()) ? 1 : 0;
+      }
+    }
+    return "control, the same checks on the weights the runs started from (their seed's initialisation; not used for"
+        + " the verdict): " + counts.entrySet().stream()
+            .map(e -> e.getKey().statement() + ": holds in " + e.getValue()[0] + " of " + inits.size())
+            .collect(Collectors.joining("; "));
   }
 
   // ------------------------------------------------------------------ rules

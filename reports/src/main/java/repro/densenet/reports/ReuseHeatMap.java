@@ -1,5 +1,7 @@
 package repro.densenet.reports;
 
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+
 import java.util.ArrayList;
 import java.util.List;
 import repro.densenet.core.model.DenseNetSpec;
@@ -47,6 +49,64 @@ public final class ReuseHeatMap {
         }
       }
       out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * The cell-wise mean of several runs' maps (each as {@link #of}); the runs must be of one
+   * network.
+   *
+   * @throws IllegalArgumentException if {@code maps} is empty or their shapes differ
+   */
+  public static List<double[][]> mean(List<List<double[][]>> maps) {
+    if (maps.isEmpty()) {
+      throw new IllegalArgumentException("no feature-reuse map to average");
+    }
+    List<double[][]> mean = new ArrayList<>();
+    for (int b = 0; b < maps.get(0).size(); b++) {
+      double[][] first = maps.get(0).get(b);
+      double[][] z = new double[first.length][];
+      for (int t = 0; t < first.length; t++) {
+        z[t] = new double[first[t].length];
+        for (List<double[][]> m : maps) {
+          if (m.size() != maps.get(0).size() || m.get(b).length != first.length || m.get(b)[t].length != first[t].length) {
+            throw new IllegalArgumentException("feature-reuse maps of different networks cannot be averaged");
+          }
+          for (int s = 0; s < first[t].length; s++) {
+            z[t][s] += m.get(b)[t][s] / maps.size();
+          }
+        }
+      }
+      mean.add(z);
+    }
+    return mean;
+  }
+
+  /**
+   * The seeds' spread per block: for each block b, {@code [2b]} the median and {@code [2b + 1]} the
+   * largest over its cells of the cell's sample SD over the runs (zeros for one run).
+   */
+  public static double[] spread(List<List<double[][]>> maps) {
+    int blocks = maps.get(0).size();
+    double[] out = new double[2 * blocks];
+    if (maps.size() < 2) {
+      return out;
+    }
+    List<double[][]> mean = mean(maps);
+    for (int b = 0; b < blocks; b++) {
+      DescriptiveStatistics sds = new DescriptiveStatistics();
+      for (int t = 0; t < mean.get(b).length; t++) {
+        for (int s = 0; s < mean.get(b)[t].length; s++) {
+          DescriptiveStatistics cell = new DescriptiveStatistics();
+          for (List<double[][]> m : maps) {
+            cell.addValue(m.get(b)[t][s]);
+          }
+          sds.addValue(cell.getStandardDeviation());
+        }
+      }
+      out[2 * b] = sds.getPercentile(50);
+      out[2 * b + 1] = sds.getMax();
     }
     return out;
   }

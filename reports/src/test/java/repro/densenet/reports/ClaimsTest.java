@@ -508,4 +508,21 @@ class ClaimsTest {
     assertEquals(INCONCLUSIVE, small.verdict());
     assertEquals(NO_RUNS, Claims.featureReuse(List.of()).verdict());
   }
+
+  @Test
+  void featureReuseShowsTheSameChecksOnTheInitialWeightsBesideTheVerdict() {
+    // a uniform map (every source weighs the same, as a He initialisation does in expectation):
+    // "spreads its weights" holds there too, and the reader sees it; the trend check has no unequal weights
+    FeatureReuse trained = Runs.reuse(REUSE_NET, PAPER_LIKE);
+    FeatureReuse uniform = Runs.reuse(REUSE_NET, (t, s) -> 1.0);
+    Claim c = Claims.featureReuse(List.of(Runs.reuseWithControl(1, trained, uniform), Runs.reuseWithControl(2, trained, uniform)));
+    assertEquals(REPRODUCED, c.verdict(), "the control does not enter the verdict");
+    Claims.Line control = c.evidence().get(c.evidence().size() - 1);
+    assertEquals(null, control.outcome());
+    assertEquals("control, the same checks on the weights the runs started from (their seed's initialisation; not used"
+        + " for the verdict): every layer spreads its weights over many inputs: holds in 2 of 2; early features are used"
+        + " directly by deep layers: holds in 2 of 2; within-block features are used more than the block input: holds in"
+        + " 0 of 2; no clear trend towards later within-block features: holds in 0 of 2; transition and classification"
+        + " layers rely more on deeper features: holds in 0 of 2", control.text());
+  }
 }

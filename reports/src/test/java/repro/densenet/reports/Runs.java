@@ -55,6 +55,13 @@ final class Runs {
     return run("reuse", "densenet-124-1_c10plus", reuse.model(), seed, 9, 1_000, 0.5, reuse);
   }
 
+  /** A reuse run with its feature-reuse matrix and the matrix of its initial weights. */
+  static ReportRun reuseWithControl(long seed, FeatureReuse reuse, FeatureReuse init) {
+    RunRecord rec = reuse(seed, reuse).record();
+    return new ReportRun("reuse", new RunRecord(rec.dir(), rec.experiment(), rec.spec(), rec.metrics(), rec.result(),
+        rec.featureReuse(), init));
+  }
+
   private static ReportRun run(String suite, String label, ModelSpec model, long seed, double errorPercent, long parameters,
       double trainLoss, FeatureReuse reuse) {
     String ds = label.split("_")[1].replace("plus", "+");

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import repro.densenet.core.result.ExperimentSpec;
+import repro.densenet.core.result.DataDescription;
 import repro.densenet.core.result.FeatureReuse;
+import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.data.TrainingData;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.result.Json;
@@ -181,9 +183,23 @@ public final class SuiteRunner {
     if (!"reuse".equals(suite) || !(spec.model() instanceof DenseNetSpec d)) {
       return;
     }
-    if (Files.exists(dir.resolve(FeatureReuse.JSON_FILE)) && Files.exists(dir.resolve(FeatureReuse.CSV_FILE))) {
-      return;
+    if (!Files.exists(dir.resolve(FeatureReuse.JSON_FILE)) || !Files.exists(dir.resolve(FeatureReuse.CSV_FILE))) {
+      FeatureReuse.of(d, Checkpoint.load(dir).variables(), r.data().numClasses()).write(dir);
     }
-    FeatureReuse.of(d, Checkpoint.load(dir).variables(), r.data().numClasses()).write(dir);
+    if (!Files.exists(dir.resolve(FeatureReuse.INIT_JSON_FILE)) || !Files.exists(dir.resolve(FeatureReuse.INIT_CSV_FILE))) {
+      initialFeatureReuse(d, spec, r.data()).writeInitial(dir);
+    }
+  }
+
+  /**
+   * Figure 4's control: the feature-reuse analysis of the weights the run started from, recomputed
+   * from its seed (the initialisation is a pure function of the network and the seed; a graph is
+   * built for the parameter list and nothing is trained).
+   */
+  static FeatureReuse initialFeatureReuse(DenseNetSpec d, ExperimentSpec spec, DataDescription data) {
+    try (TrainingGraph g = new TrainingGraph(d, data.height(), data.width(), data.channels(), data.numClasses(),
+        spec.training(), 1)) {
+      return FeatureReuse.of(d, g.initialParameters(spec.training().seed()), data.numClasses());
+    }
   }
 }

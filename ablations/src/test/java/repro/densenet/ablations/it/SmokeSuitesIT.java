@@ -188,6 +188,23 @@ class SmokeSuitesIT {
     assertEquals(3 * 4 + 2 + 1, maxPerLayer.size());
     maxPerLayer.forEach((layer, max) -> assertEquals(1.0, max, 1e-6, layer));
     assertTrue(Files.readString(dir.resolve(FeatureReuse.JSON_FILE)).contains("\"schemaVersion\" : 1"));
+    // Figure 4's control: the same analysis of the weights the run started from. A 3x3 convolution
+    // with one output map is He-initialised with SD sqrt(2 / 9), so each input map's 9 weights have
+    // an expected L2 norm near sqrt(2) = 1.41; the trained weights are not those
+    List<String> init = Files.readAllLines(dir.resolve(FeatureReuse.INIT_CSV_FILE));
+    assertEquals(csv.size(), init.size());
+    double sum = 0;
+    int n = 0;
+    for (String line : init.subList(1, init.size())) {
+      String[] f = line.split(",");
+      if (f[0].equals("block1.layer1.conv1")) {
+        sum += Double.parseDouble(f[5]);
+        n++;
+      }
+    }
+    assertEquals(16, n);
+    assertEquals(Math.sqrt(2), sum / n, 0.25, "mean initial norm of block1.layer1's 16 input maps");
+    assertNotEquals(csv, init);
   }
 
   @Test

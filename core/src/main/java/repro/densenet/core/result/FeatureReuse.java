@@ -31,6 +31,14 @@ public record FeatureReuse(int schemaVersion, DenseNetSpec model, List<Layer> la
   public static final String JSON_FILE = "feature-reuse.json";
   /** Long-format CSV: one row per (layer, input feature map). */
   public static final String CSV_FILE = "feature-reuse.csv";
+  /**
+   * The same analysis of the run's initial weights (its seed's initialisation, before the first
+   * step): Figure 4's control, what the map looks like before training spread or concentrated
+   * anything.
+   */
+  public static final String INIT_JSON_FILE = "feature-reuse-init.json";
+  /** Long-format CSV of {@link #INIT_JSON_FILE}. */
+  public static final String INIT_CSV_FILE = "feature-reuse-init.csv";
   /** Version of the JSON layout. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -140,8 +148,17 @@ public record FeatureReuse(int schemaVersion, DenseNetSpec model, List<Layer> la
 
   /** Writes {@value #JSON_FILE} and {@value #CSV_FILE} into {@code dir}, each atomically. */
   public void write(Path dir) throws IOException {
+    write(dir, JSON_FILE, CSV_FILE);
+  }
+
+  /** Writes this analysis of the initial weights as {@value #INIT_JSON_FILE} and {@value #INIT_CSV_FILE}. */
+  public void writeInitial(Path dir) throws IOException {
+    write(dir, INIT_JSON_FILE, INIT_CSV_FILE);
+  }
+
+  private void write(Path dir, String jsonFile, String csvFile) throws IOException {
     Json.writeAtomically(
-        dir.resolve(JSON_FILE),
+        dir.resolve(jsonFile),
         Json.pretty(this));
     StringBuilder csv = new StringBuilder("layer,layer_index,block,input,source,l2_norm,normalized\n");
     for (int i = 0; i < layers.size(); i++) {
@@ -153,6 +170,6 @@ public record FeatureReuse(int schemaVersion, DenseNetSpec model, List<Layer> la
             .append(String.format(Locale.ROOT, "%.8g", l.normalized()[c])).append('\n');
       }
     }
-    Json.writeAtomically(dir.resolve(CSV_FILE), csv.toString());
+    Json.writeAtomically(dir.resolve(csvFile), csv.toString());
   }
 }

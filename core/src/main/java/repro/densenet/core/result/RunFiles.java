@@ -115,7 +115,13 @@ public final class RunFiles {
       reuse = readVersioned(reuseFile, FeatureReuse.class, FeatureReuse.SCHEMA_VERSION);
       same(reuseFile, "model", reuse.model(), spec.model());
     }
-    return new RunRecord(dir, experiment, spec, metrics, result, reuse);
+    FeatureReuse reuseInit = null;
+    Path initFile = dir.resolve(FeatureReuse.INIT_JSON_FILE);
+    if (Files.exists(initFile)) {
+      reuseInit = readVersioned(initFile, FeatureReuse.class, FeatureReuse.SCHEMA_VERSION);
+      same(initFile, "model", reuseInit.model(), spec.model());
+    }
+    return new RunRecord(dir, experiment, spec, metrics, result, reuse, reuseInit);
   }
 
   /**

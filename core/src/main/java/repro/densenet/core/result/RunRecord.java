@@ -12,6 +12,8 @@ import java.util.List;
  * @param metrics {@code metrics.jsonl}, epochs 1..n in order
  * @param result {@code result.json}, or null while the run is unfinished
  * @param featureReuse {@code feature-reuse.json} (the {@code reuse} suite), or null
+ * @param featureReuseInit {@code feature-reuse-init.json}: the same analysis of the initial
+ *     weights (Figure 4's control), or null
  */
 public record RunRecord(
     Path dir,
@@ -19,10 +21,18 @@ public record RunRecord(
     RunSpec spec,
     List<EpochMetrics> metrics,
     RunResult result,
-    FeatureReuse featureReuse) {
+    FeatureReuse featureReuse,
+    FeatureReuse featureReuseInit) {
 
   public RunRecord {
     metrics = List.copyOf(metrics);
+  }
+
+  /** A record without an analysis of the initial weights. */
+  public RunRecord(
+      Path dir, ExperimentSpec experiment, RunSpec spec, List<EpochMetrics> metrics, RunResult result,
+      FeatureReuse featureReuse) {
+    this(dir, experiment, spec, metrics, result, featureReuse, null);
   }
 
   /** Whether the run finished (its {@code result.json} exists and agrees with the other files). */

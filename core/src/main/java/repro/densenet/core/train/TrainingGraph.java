@@ -310,15 +310,24 @@ public final class TrainingGraph implements AutoCloseable {
    * moving variance 1, zero momentum.
    */
   public void initialize(long seed) {
+    Map<String, float[]> values = initialParameters(seed);
+    for (Map.Entry<String, Variable<TFloat32>> e : slots.entrySet()) {
+      values.put(e.getKey(), new float[(int) stateShapes.get(e.getKey()).size()]);
+    }
+    writeState(values);
+  }
+
+  /**
+   * The values {@link #initialize} gives every parameter for {@code seed} (optimiser slots
+   * excluded), computed without touching the graph's variables.
+   */
+  public Map<String, float[]> initialParameters(long seed) {
     SplittableRandom root = new SplittableRandom(Seeds.derive(seed, Seeds.INIT));
     Map<String, float[]> values = new LinkedHashMap<>();
     for (Parameters.Param p : params.all()) {
       values.put(p.name(), initialValue(p.kind(), p.shape(), root.split()));
     }
-    for (Map.Entry<String, Variable<TFloat32>> e : slots.entrySet()) {
-      values.put(e.getKey(), new float[(int) stateShapes.get(e.getKey()).size()]);
-    }
-    writeState(values);
+    return values;
   }
 
   private static float[] initialValue(ParamKind kind, Shape shape, SplittableRandom rnd) {

@@ -272,34 +272,39 @@ public final class Figures {
    * ReuseHeatMap}, then the cell-wise mean).
    */
   static List<Written> featureReuse(FileSink dir, String folder, List<FeatureReuse> runs) throws IOException {
-    List<double[][]> mean = null;
-    for (FeatureReuse r : runs) {
-      List<double[][]> m = ReuseHeatMap.of(r);
-      if (mean == null) {
-        mean = new ArrayList<>();
-        for (double[][] block : m) {
-          double[][] z = new double[block.length][];
-          for (int t = 0; t < block.length; t++) {
-            z[t] = new double[block[t].length];
-          }
-          mean.add(z);
-        }
-      }
-      for (int b = 0; b < m.size(); b++) {
-        for (int t = 0; t < m.get(b).length; t++) {
-          for (int s = 0; s < m.get(b)[t].length; s++) {
-            mean.get(b)[t][s] += m.get(b)[t][s] / runs.size();
-          }
-        }
-      }
-    }
+    return featureReuse(dir, folder, runs, List.of());
+  }
+
+  /**
+   * As above, with the control: the same maps of the runs' initial weights ({@code inits}, one per
+   * run that has its analysis), drawn as {@code fig4-init-block<b>}. Each trained map's caption
+   * states the seeds' spread (the SD over seeds of each cell: median and largest).
+   */
+  static List<Written> featureReuse(FileSink dir, String folder, List<FeatureReuse> runs, List<FeatureReuse> inits)
+      throws IOException {
+    List<List<double[][]>> maps = runs.stream().map(ReuseHeatMap::of).toList();
+    List<double[][]> mean = ReuseHeatMap.mean(maps);
+    double[] spread = ReuseHeatMap.spread(maps);
     String of = runs.size() == 1 ? "" : " (mean of " + runs.size() + " seeds)";
     List<HeatMapChart> charts = heatCharts(mean, of);
     List<Written> out = new ArrayList<>();
     for (int b = 1; b <= charts.size(); b++) {
+      String seeds = runs.size() == 1 ? "" : String.format(Locale.ROOT,
+          "; between seeds a cell varies by an SD of %.2f in the median cell, %.2f at most", spread[2 * (b - 1)],
+          spread[2 * (b - 1) + 1]);
       out.add(write(dir, folder, "fig4-block" + b, charts.get(b - 1),
-          "Dense block " + b + of + ": average filter-weight norm from source s to target layer, each column normalised to its"
-              + " maximum (dark blue: unused, yellow: used most)"));
+          "Dense block " + b + of + ", trained: average filter-weight norm from source s to target layer, each column"
+              + " normalised to its maximum (dark blue: unused, yellow: used most)" + seeds));
+    }
+    if (!inits.isEmpty()) {
+      String initOf = inits.size() == 1 ? " at initialisation" : " at initialisation (mean of " + inits.size() + " seeds)";
+      List<HeatMapChart> control = heatCharts(ReuseHeatMap.mean(inits.stream().map(ReuseHeatMap::of).toList()), initOf);
+      for (int b = 1; b <= control.size(); b++) {
+        out.add(write(dir, folder, "fig4-init-block" + b, control.get(b - 1),
+            "Control, dense block " + b + initOf + ": the same map of the weights the runs started from (the seed's"
+                + " He initialisation, before any step), so that what training changed can be told from what the"
+                + " initialisation already shows"));
+      }
     }
     return out;
   }

@@ -126,7 +126,9 @@ public final class ReportWriter {
         figs3 = Figures.curves(figDir, "fig3", "DenseNet vs pre-activation ResNet on C10+ (Figure 3)", fig3);
       }
       if (reuse != null) {
-        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, sameNetwork(reuseRuns).stream().map(r -> r.record().featureReuse()).toList());
+        List<ReportRun> same = sameNetwork(reuseRuns);
+        figs4 = Figures.featureReuse(figDir, Figures.FIGURES, same.stream().map(r -> r.record().featureReuse()).toList(),
+            same.stream().map(r -> r.record().featureReuseInit()).filter(java.util.Objects::nonNull).toList());
       }
       if (!efficiency.isEmpty()) {
         fig5 = Figures.efficiency(figDir, efficiency);
