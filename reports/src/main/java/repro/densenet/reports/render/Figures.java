@@ -286,7 +286,7 @@ public final class Figures {
     List<double[][]> mean = ReuseHeatMap.mean(maps);
     double[] spread = ReuseHeatMap.spread(maps);
     String of = runs.size() == 1 ? "" : " (mean of " + runs.size() + " seeds)";
-    List<HeatMapChart> charts = heatCharts(mean, of);
+    List<HeatMapChart> charts = heatCharts(mean, ", trained" + of);
     List<Written> out = new ArrayList<>();
     for (int b = 1; b <= charts.size(); b++) {
       String seeds = runs.size() == 1 ? "" : String.format(Locale.ROOT,
@@ -297,10 +297,11 @@ public final class Figures {
               + " normalised to its maximum (dark blue: unused, yellow: used most)" + seeds));
     }
     if (!inits.isEmpty()) {
+      // each block's control right after its trained map, so that a page shows the two side by side
       String initOf = inits.size() == 1 ? " at initialisation" : " at initialisation (mean of " + inits.size() + " seeds)";
       List<HeatMapChart> control = heatCharts(ReuseHeatMap.mean(inits.stream().map(ReuseHeatMap::of).toList()), initOf);
       for (int b = 1; b <= control.size(); b++) {
-        out.add(write(dir, folder, "fig4-init-block" + b, control.get(b - 1),
+        out.add(2 * b - 1, write(dir, folder, "fig4-init-block" + b, control.get(b - 1),
             "Control, dense block " + b + initOf + ": the same map of the weights the runs started from (the seed's"
                 + " He initialisation, before any step), so that what training changed can be told from what the"
                 + " initialisation already shows"));

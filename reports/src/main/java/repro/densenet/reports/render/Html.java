@@ -45,7 +45,7 @@ final class Html {
       .pub { color: #555; } .nowrap { white-space: nowrap; } .verdict { font-weight: bold; padding-left: 4px; }
       .v-CONSISTENT { color: #2b7a3d; } .v-BETTER { color: #1f5f99; } .v-WORSE { color: #b0321e; } .v-SINGLE_RUN { color: #8a6d00; }
       .meta td { text-align: left; } .note { color: #555; font-size: 13px; max-width: 1100px; }
-      figure { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; } figcaption { font-size: 13px; color: #444; max-width: 760px; }
+      figure { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; } figcaption { font-size: 13px; color: #444; max-width: 760px; } figure.heat figcaption { max-width: 520px; }
       figure img { border: 1px solid #ddd; }
       table.claims { max-width: 1500px; } table.claims td { text-align: left; }
       table.claims td.claim { min-width: 170px; max-width: 230px; font-weight: bold; }

@@ -332,7 +332,8 @@ public final class ReportWriter {
 
   private void figures(StringBuilder b, List<Figures.Written> figs) {
     for (Figures.Written f : figs) {
-      b.append("<figure><a href=\"figures/").append(f.name()).append(".svg\"><img src=\"figures/").append(f.name())
+      // heat maps (520 px) with captions as wide as the image, so that a map and its control sit side by side
+      b.append(f.name().startsWith("fig4") ? "<figure class=\"heat\">" : "<figure>").append("<a href=\"figures/").append(f.name()).append(".svg\"><img src=\"figures/").append(f.name())
           .append(".png\" alt=\"").append(esc(f.caption())).append("\"></a><figcaption>").append(esc(f.caption()))
           .append(" (<a href=\"figures/").append(f.name()).append(".svg\">SVG</a>)</figcaption></figure>\n");
     }
