@@ -238,7 +238,7 @@ final class FirstScreen {
         + " trains what is missing.");
     if (scale == Scale.CPU) {
       b.append(" v1 of this reproduction (300 training images, 1,000 test images, 3 seeds) decided nothing: its intervals"
-          + " were wider than the effects it looked for. v2, reported here, replaced it: 2,000 or 10,000 training images, all"
+          + " were wider than the effects it looked for. v2, reported here, replaced it: larger training sets (the table above), all"
           + " 10,000 test images, 3 to 8 paired seeds per comparison, sized in its design before the runs.");
     }
     b.append("</p>\n");
