@@ -380,8 +380,8 @@ public final class Safetensors {
         String actual = HexFormat.of().formatHex(sha.digest());
         if (!actual.equalsIgnoreCase(stored)) {
           throw new SafetensorsFormatException(
-              file, "data section SHA-256 " + actual + " does not match the recorded " + stored
-                  + " (the file is corrupted)");
+              file, "data section SHA-256 " + actual.substring(0, 12) + "... does not match the recorded "
+                  + stored.substring(0, Math.min(12, stored.length())) + "... (the file is corrupted)");
         }
       }
       LinkedHashMap<String, TensorEntry> tensors = new LinkedHashMap<>();

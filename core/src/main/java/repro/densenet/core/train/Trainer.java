@@ -145,8 +145,8 @@ public final class Trainer {
         done = RunStatus.verifyFinished(runDir);
       } catch (IOException e) {
         throw new CheckpointException(
-            "run directory " + runDir + " has a result.json but is damaged: " + e.getMessage()
-                + ". Nothing was changed; " + RunStatus.remedy(runDir), e);
+            "run directory " + runDir + " has a result.json but is damaged (" + e.getMessage()
+                + "), so nothing was changed; " + RunStatus.remedy(runDir), e);
       }
       listener.message("run " + runDir + " is already finished; returning its result");
       return done;
@@ -373,7 +373,19 @@ public final class Trainer {
               + state.globalStep() + ", but " + n + " epochs of " + stepsPerEpoch + " steps make "
               + (long) n * stepsPerEpoch + restart);
     }
-    List<EpochMetrics> lines = new ArrayList<>(RunFiles.readMetrics(metricsFile));
+    List<EpochMetrics> lines;
+    String cutOff = null;
+    try {
+      lines = new ArrayList<>(RunFiles.readMetrics(metricsFile));
+    } catch (RunFiles.TruncatedLineException e) {
+      // repaired only if the cut line is the start of the line the checkpoint carries: nothing is lost
+      if (e.line() != n || state.lastEpoch() == null || !Json.line(state.lastEpoch()).startsWith(e.cut())) {
+        throw new CheckpointException(e.getMessage() + ", and the checkpoint " + Checkpoint.file(runDir)
+            + " does not carry that line's start to restore it" + restart, e);
+      }
+      lines = new ArrayList<>(e.before());
+      cutOff = "line " + n + " of " + metricsFile + " was cut off after " + e.cut().length() + " characters";
+    }
     if (n == 0) {
       if (!lines.isEmpty()) {
         throw new CheckpointException(
@@ -390,8 +402,9 @@ public final class Trainer {
     if (lines.size() == n - 1) {
       lines.add(carried);
       writeMetrics(runDir, lines);
-      listener.message(METRICS_FILE + " lacked epoch " + n + " (the last session stopped between the"
-          + " checkpoint and the metrics write); restored it from the checkpoint");
+      listener.message(cutOff != null ? cutOff + " (the file was truncated); restored it from the checkpoint"
+          : METRICS_FILE + " lacked epoch " + n + " (the last session stopped between the"
+              + " checkpoint and the metrics write); restored it from the checkpoint");
       return lines;
     }
     if (lines.size() != n) {
@@ -463,7 +476,7 @@ public final class Trainer {
   }
 
   private TrainingInterruptedException interrupted(ShutdownGuard guard, Path runDir, TrainerState state, String where) {
-    String msg = "stopped by " + (guard.byShutdown() ? "a shutdown signal (SIGINT, SIGTERM or SIGHUP)" : "request")
+    String msg = "stopped by " + guard.cause()
         + " in " + where + ": " + kept(runDir, state) + "; run the same command again to resume";
     listener.message(msg);
     return new TrainingInterruptedException(msg);
