@@ -135,7 +135,7 @@ public final class DenseNetCli implements Runnable {
       String reason = repro.densenet.datasets.FileProblems.reason(f);
       String remedy = reason.toLowerCase(java.util.Locale.ROOT).contains("no space left")
           ? "; free space there and run the same command again" : "";
-      return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason + remedy;
+      return repro.densenet.datasets.FileProblems.message(f, null) + remedy;
     }
     if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof IllegalStateException
         || ex instanceof repro.densenet.core.train.TrainingDivergedException) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import repro.densenet.core.data.TrainingData;
@@ -23,6 +22,7 @@ import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.batch.BatchSlot;
 import repro.densenet.datasets.batch.BatchSpec;
 import repro.densenet.datasets.batch.BatchStream;
+import repro.densenet.datasets.stats.Medians;
 
 /**
  * Trains one run into a run directory, following the paper's protocol as given by the {@link
@@ -323,8 +323,8 @@ public final class Trainer {
               RunResult.SCHEMA_VERSION, model, training, data.describe(), params, training.epochs(),
               last.testError(), state.bestValidationEpoch(), state.bestValidationError(),
               state.bestValidationTestError(), last.trainLoss(), state.wallSeconds(),
-              median(history.stream().mapToDouble(EpochMetrics::trainImagesPerSecond).toArray()),
-              median(history.stream().mapToDouble(EpochMetrics::evalImagesPerSecond).toArray()),
+              Medians.of(history.stream().mapToDouble(EpochMetrics::trainImagesPerSecond).toArray()),
+              Medians.of(history.stream().mapToDouble(EpochMetrics::evalImagesPerSecond).toArray()),
               Provenance.capture(device, start).finished(Instant.now()),
               state.resumedAtEpochs(), end.trainError(), end.recalibratedTestError(),
               end.recalibratedTrainError(), end.weightsSha256());
@@ -600,16 +600,5 @@ public final class Trainer {
       sb.append(Json.line(m)).append('\n');
     }
     Json.writeAtomically(runDir.resolve(METRICS_FILE), sb.toString());
-  }
-
-  /** Median of {@code v} (NaN for none); the mean of the two middle values for even lengths. */
-  public static double median(double[] v) {
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    double[] s = v.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 }

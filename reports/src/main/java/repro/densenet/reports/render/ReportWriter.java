@@ -19,6 +19,7 @@ import repro.densenet.core.result.Json;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
+import repro.densenet.datasets.stats.Medians;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.Claims;
 import repro.densenet.reports.ReportDirectory;
@@ -685,7 +686,7 @@ public final class ReportWriter {
     List<String> parts = new ArrayList<>();
     byKind.forEach((kind, v) -> {
       double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      double med = a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+      double med = Medians.of(a);
       parts.add(String.format(Locale.ROOT, "%d run%s %s: median %.1f%% (%.1f to %.1f%%)", a.length, a.length == 1 ? "" : "s",
           kind, med, a[0], a[a.length - 1]));
     });
