@@ -235,7 +235,12 @@ public final class Trainer {
       }
       return new Resumed(new TrainerState(hash, 0, 0, 0, null, null, null, List.of(), null), null, new ArrayList<>());
     }
-    Checkpoint.Loaded loaded = Checkpoint.load(runDir);
+    Checkpoint.Loaded loaded;
+    try {
+      loaded = Checkpoint.load(runDir);
+    } catch (CheckpointException e) {
+      throw new CheckpointException(e.getMessage() + "; nothing was changed", e);
+    }
     if (!loaded.state().specHash().equals(hash)) {
       throw new CheckpointException(
           "checkpoint " + Checkpoint.file(runDir) + " belongs to another run (spec hash "

@@ -127,6 +127,8 @@ class RunIntegrityTest {
     Files.write(Checkpoint.file(dir), f);
     CheckpointException e = assertThrows(CheckpointException.class, () -> train(dir, TrainerTest.OPTIONS, TRAINING));
     assertTrue(e.getMessage().contains("checkpoint " + Checkpoint.file(dir) + " is corrupt: its header"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(" does not match its " + Checkpoint.INTEGRITY_KEY + "; nothing was changed"),
+        e.getMessage());
     assertArrayEquals(f, Files.readAllBytes(Checkpoint.file(dir)));
   }
 
