@@ -38,6 +38,18 @@ class LauncherIT {
     assertEquals("error: epochs must be at least 1, got 0\nexit 2\n", out);
   }
 
+  /**
+   * Before: the JVM's own "Error occurred during initialization of VM / Could not reserve enough
+   * space for 8388608KB object heap", after a build check, instead of a sentence saying what to set.
+   */
+  @Test
+  void aDefaultHeapOverTheVirtualMemoryLimitIsOneSentenceFromTheLauncher() throws Exception {
+    String out = shell("unset DENSENET_JAVA_OPTS; ulimit -v 4000000; ./densenet params 2>&1; echo \"exit $?\"");
+    assertEquals("densenet: -Xmx8g (the default heap) does not fit under this shell's virtual memory limit of 4000000"
+        + " KB (ulimit -v), as the JVM reserves about 2.5 GB beyond its heap; give it at most"
+        + " DENSENET_JAVA_OPTS=-Xmx1g or raise the limit\nexit 2\n", out);
+  }
+
   private static String shell(String command) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(REPO.toFile()).redirectErrorStream(true);
     pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");

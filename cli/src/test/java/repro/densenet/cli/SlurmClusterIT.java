@@ -107,7 +107,7 @@ class SlurmClusterIT {
         "task 1 finished before the cancel reached it (the test lost its race; epoch 2 was too fast)");
     assertEquals(1, lines(dir1.resolve("metrics.jsonl")));
     String log1 = log(results, job1, 1);
-    assertTrue(log1.contains("stopped by a shutdown signal"), log1);
+    assertTrue(log1.contains("stopped by SIGTERM in epoch 2"), log1); // scancel sends SIGTERM (exit code 143)
     assertTrue(Files.exists(dir0.resolve("result.json")), "task 0 finished: " + log(results, job1, 0));
 
     // 2. resubmit the same script: task 0 skips, task 1 resumes

@@ -57,21 +57,35 @@ public final class FileProblems {
   }
 
   /**
-   * {@code e} as one sentence {@code <file>: <reason>}: a {@link DatasetFormatException} (already a
-   * sentence) is returned unchanged; a {@link FileSystemException} names its own file, others
-   * {@code file}. The original exception is kept as the cause.
+   * {@code e} as one line {@code <file>: <reason>} (the project's one exception-to-message): the
+   * file a {@link FileSystemException} names (with {@code -> <other file>} when it has two), else
+   * {@code file}, else the reason alone.
+   */
+  public static String message(Throwable e, Path file) {
+    Object named = file;
+    if (e instanceof FileSystemException f && f.getFile() != null) {
+      named = f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "");
+    }
+    return named == null ? reason(e) : named + ": " + reason(e);
+  }
+
+  /**
+   * The innermost cause of {@code e} (decoders wrap everything in their own exceptions) as {@code
+   * <class>: <reason>}, e.g. {@code EOFException: it ends early (unexpected end of file)}.
+   */
+  public static String innermost(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + reason(t);
+  }
+
+  /**
+   * {@code e} as one sentence ({@link #message}); a {@link DatasetFormatException} (already a
+   * sentence) is returned unchanged. The original exception is kept as the cause.
    */
   public static IOException explain(IOException e, Path file) {
-    if (e instanceof DatasetFormatException) {
-      return e;
-    }
-    Path named = file;
-    if (e instanceof FileSystemException f && f.getFile() != null) {
-      named = Path.of(f.getFile());
-      if (f.getOtherFile() != null) {
-        return new IOException(named + " -> " + f.getOtherFile() + ": " + reason(e), e);
-      }
-    }
-    return named == null ? new IOException(reason(e), e) : new IOException(named + ": " + reason(e), e);
+    return e instanceof DatasetFormatException ? e : new IOException(message(e, file), e);
   }
 }

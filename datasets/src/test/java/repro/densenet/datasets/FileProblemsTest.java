@@ -30,4 +30,14 @@ class FileProblemsTest {
     DatasetFormatException d = new DatasetFormatException(p, "file is empty (0 bytes)");
     assertSame(d, FileProblems.explain(d, Path.of("/other")));
   }
+
+  /** One exception-to-message for the CLI, the readers and the cache (it was written out three times). */
+  @Test
+  void twoFilesAndWrappedCausesAreNamed() {
+    assertEquals("/a -> /b: cross-device link",
+        FileProblems.message(new FileSystemException("/a", "/b", "Cross-device link"), Path.of("/ignored")));
+    assertEquals("does not exist", FileProblems.message(new NoSuchFileException(null), null));
+    assertEquals("EOFException: it ends early (unexpected end of file)",
+        FileProblems.innermost(new IllegalStateException(new java.io.IOException(new EOFException()))));
+  }
 }

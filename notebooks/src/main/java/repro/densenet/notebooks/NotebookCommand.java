@@ -22,9 +22,11 @@ import repro.densenet.notebooks.kernel.KernelClasspath;
     subcommands = {NotebookCommand.Install.class})
 public final class NotebookCommand implements Runnable {
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "specify a subcommand: install");
+    throw new CommandLine.ParameterException(spec.commandLine(), "specify a subcommand: install");
   }
 
   /** Standalone entry point (the {@code densenet} launcher runs it as a subcommand). */
@@ -90,6 +92,9 @@ public final class NotebookCommand implements Runnable {
       } else {
         classpath = KernelClasspath.ofRunningJvm().stream().filter(Files::exists).toList();
       }
+      if (where != null && where.prefix != null) {
+        refuseAPrefixWithoutParent(where.prefix.toAbsolutePath().normalize());
+      }
       Path kernels =
           where != null && where.prefix != null
               ? KernelInstaller.prefixKernelsDir(where.prefix.toAbsolutePath())
@@ -101,6 +106,18 @@ public final class NotebookCommand implements Runnable {
           "Installed kernelspec %s (%s) in %s%nStart Jupyter with: jupyter notebook  (then pick \"%s\" as the kernel)%n",
           name, KernelInstaller.DISPLAY_NAME, dir, KernelInstaller.DISPLAY_NAME);
       return 0;
+    }
+
+    /**
+     * A prefix whose parent directory does not exist is most likely a typo: installing would create
+     * the whole tree ({@code /nonexistent/x/share/jupyter/kernels/...}), so it is refused.
+     */
+    static void refuseAPrefixWithoutParent(Path prefix) {
+      Path parent = prefix.getParent();
+      if (!Files.isDirectory(prefix) && parent != null && !Files.isDirectory(parent)) {
+        throw new IllegalArgumentException("--prefix " + prefix + ": its parent directory " + parent
+            + " does not exist, so nothing was installed (create the directory first if the path is right)");
+      }
     }
   }
 }

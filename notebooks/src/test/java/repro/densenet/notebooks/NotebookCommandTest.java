@@ -56,6 +56,22 @@ class NotebookCommandTest {
     assertEquals("2", k.get("env").get("TF_CPP_MIN_LOG_LEVEL").asText());
   }
 
+  /** Before: exit 0 and the whole tree /nonexistent/x/share/jupyter/kernels/java created. */
+  @Test
+  void aPrefixWhoseParentDoesNotExistIsRefusedWithOneSentence(@TempDir Path tmp) {
+    Path prefix = tmp.resolve("nonexistent/x");
+    CommandLine cli = new CommandLine(new NotebookCommand.Install(Map.of()));
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+    assertEquals(2, repro.densenet.core.cli.DenseNetCli.execute(cli, "--prefix", prefix.toString()));
+    assertEquals("error: --prefix " + prefix + ": its parent directory " + tmp.resolve("nonexistent")
+        + " does not exist, so nothing was installed (create the directory first if the path is right)",
+        err.toString().strip());
+    assertTrue(Files.notExists(tmp.resolve("nonexistent")), "nothing created");
+    // a new prefix inside an existing directory is still fine
+    assertEquals(0, install(Map.of(), "--prefix", tmp.resolve("new-prefix").toString()).exit());
+  }
+
   @Test
   void userInstallFollowsJupyterDataDir(@TempDir Path tmp) throws Exception {
     Ran r = install(Map.of("JUPYTER_DATA_DIR", tmp.resolve("data").toString()), "--user", "--name", "java-dev");

@@ -137,17 +137,7 @@ public final class SuiteCommand implements Callable<Integer> {
   private int call(Suite suite) throws IOException {
     Scale sc = Scale.parse(scale);
     List<ExperimentSpec> all = suite.expand(sc, seeds);
-    List<ExperimentSpec> specs = all;
-    if (index != null) {
-      if (index < 0 || index >= all.size()) {
-        throw new IllegalArgumentException(
-            "--index must be between 0 and " + (all.size() - 1) + " for suite " + suite.key() + " with "
-                + seeds + " seed(s), got " + index);
-      }
-      specs = List.of(all.get(index));
-    }
-    PrintStream out = System.out;
-    PrintStream err = System.err;
+    List<ExperimentSpec> specs = selected(suite, all);
     Path resultsAbs = results.toAbsolutePath().normalize();
     DatasetCache dc = DatasetCache.standard(cache, offline);
     ExperimentData data = new ExperimentData(dc, resultsAbs.resolve(".smoke-data"));
@@ -155,39 +145,15 @@ public final class SuiteCommand implements Callable<Integer> {
     TrainerOptions opts = how.toOptions(w);
     SuiteRunner runner = new SuiteRunner(resultsAbs, suite.key(), opts, data, SuiteListener.QUIET);
     if (dryRun) {
-      WallClock clock = WallClock.empty();
-      List<Path> recordRoots = new ArrayList<>();
-      if (sc != Scale.PAPER) {
-        recordRoots.add(resultsAbs);
-        Path home = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
-        recordRoots.add(home.resolve(PUBLISHED_RESULTS).resolve(sc.name().toLowerCase(Locale.ROOT)));
-        clock = WallClock.fromRecords(recordRoots);
-      }
-      dryRun(out, suite, sc, specs, runner, clock, w, recordRoots);
+      dryRun(suite, sc, specs, runner, w, resultsAbs);
       return 0;
     }
     if (emitSlurm != null) {
-      Files.createDirectories(emitSlurm);
-      Path repo = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
-      Path script = SlurmScript.write(emitSlurm, suite, sc, seeds, all, repo, resultsAbs);
-      // Slurm opens each task's --output file in this directory and does not create it
-      Files.createDirectories(resultsAbs.resolve(SlurmScript.LOG_DIR));
-      out.println("wrote " + script + " (" + all.size() + " array tasks) and its run list; submit with: sbatch " + script);
-      if (!Files.isRegularFile(repo.resolve("cli/target/densenet.jar"))) {
-        err.println("warning: " + repo.resolve("cli/target/densenet.jar") + " is missing and the array tasks do not"
-            + " build it: run ./densenet --version in " + repo + " once before submitting");
-      }
+      emitSlurm(suite, sc, all, resultsAbs);
       return 0;
     }
-    if (offline || sc != Scale.SMOKE) {
-      List<String> fetch = data.missingFetchCommands(specs);
-      if (!fetch.isEmpty() && offline) {
-        err.println("error: suite " + suite.key() + " at " + sc.name().toLowerCase(Locale.ROOT)
-            + " scale needs datasets that are missing from or corrupt in the cache (" + dc.root() + ") and --offline forbids"
-            + " downloading them; run first:");
-        fetch.forEach(c -> err.println("  " + c));
-        return EXIT_MISSING_DATA;
-      }
+    if ((offline || sc != Scale.SMOKE) && missingData(suite, sc, specs, dc, data)) {
+      return EXIT_MISSING_DATA;
     }
     long finishedEpochs = 0;
     for (ExperimentSpec s : specs) {
@@ -195,6 +161,7 @@ public final class SuiteCommand implements Callable<Integer> {
         finishedEpochs += s.training().epochs();
       }
     }
+    PrintStream err = System.err;
     err.printf("suite %s at %s scale: %d runs -> %s%n", suite.key(), sc.name().toLowerCase(Locale.ROOT),
         specs.size(), resultsAbs.resolve(suite.key()));
     long t0 = System.nanoTime();
@@ -212,6 +179,67 @@ public final class SuiteCommand implements Callable<Integer> {
       // the trainer has printed what it kept; a signal's stop exits with 128 + its number anyway
       return TrainCommand.EXIT_INTERRUPTED;
     }
+    return summary(suite, outcomes, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The runs {@code --index} selects: one of {@code all}, or all of them. */
+  private List<ExperimentSpec> selected(Suite suite, List<ExperimentSpec> all) {
+    if (index == null) {
+      return all;
+    }
+    if (index < 0 || index >= all.size()) {
+      throw new IllegalArgumentException(
+          "--index must be between 0 and " + (all.size() - 1) + " for suite " + suite.key() + " with "
+              + seeds + " seed(s), got " + index);
+    }
+    return List.of(all.get(index));
+  }
+
+  /** {@code --dry-run}: the runs with their status and the estimates, from this results directory's records and the published ones. */
+  private void dryRun(Suite suite, Scale sc, List<ExperimentSpec> specs, SuiteRunner runner, int w, Path resultsAbs)
+      throws IOException {
+    WallClock clock = WallClock.empty();
+    List<Path> recordRoots = new ArrayList<>();
+    if (sc != Scale.PAPER) {
+      recordRoots.add(resultsAbs);
+      Path home = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
+      recordRoots.add(home.resolve(PUBLISHED_RESULTS).resolve(sc.name().toLowerCase(Locale.ROOT)));
+      clock = WallClock.fromRecords(recordRoots);
+    }
+    dryRun(System.out, suite, sc, specs, runner, clock, w, recordRoots);
+  }
+
+  /** {@code --emit-slurm DIR}: the array job script, its run list and the log directory Slurm needs. */
+  private void emitSlurm(Suite suite, Scale sc, List<ExperimentSpec> all, Path resultsAbs) throws IOException {
+    Files.createDirectories(emitSlurm);
+    Path repo = Path.of(System.getProperty("densenet.home", ".")).toAbsolutePath().normalize();
+    Path script = SlurmScript.write(emitSlurm, suite, sc, seeds, all, repo, resultsAbs);
+    // Slurm opens each task's --output file in this directory and does not create it
+    Files.createDirectories(resultsAbs.resolve(SlurmScript.LOG_DIR));
+    System.out.println("wrote " + script + " (" + all.size() + " array tasks) and its run list; submit with: sbatch " + script);
+    if (!Files.isRegularFile(repo.resolve("cli/target/densenet.jar"))) {
+      System.err.println("warning: " + repo.resolve("cli/target/densenet.jar") + " is missing and the array tasks do not"
+          + " build it: run ./densenet --version in " + repo + " once before submitting");
+    }
+  }
+
+  /** Whether {@code --offline} forbids fetching datasets the runs need; if so, prints the fetch commands. */
+  private boolean missingData(Suite suite, Scale sc, List<ExperimentSpec> specs, DatasetCache dc, ExperimentData data)
+      throws IOException {
+    List<String> fetch = data.missingFetchCommands(specs);
+    if (fetch.isEmpty() || !offline) {
+      return false;
+    }
+    System.err.println("error: suite " + suite.key() + " at " + sc.name().toLowerCase(Locale.ROOT)
+        + " scale needs datasets that are missing from or corrupt in the cache (" + dc.root() + ") and --offline forbids"
+        + " downloading them; run first:");
+    fetch.forEach(c -> System.err.println("  " + c));
+    return true;
+  }
+
+  /** The suite's summary line and the failed and incomplete runs; returns the exit code. */
+  private static int summary(Suite suite, List<RunOutcome> outcomes, double seconds) {
+    PrintStream out = System.out;
     int skipped = 0;
     int finished = 0;
     List<RunOutcome> incomplete = new ArrayList<>();
@@ -225,7 +253,7 @@ public final class SuiteCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT,
         "suite %s: %d runs, %d trained now, %d already finished (skipped), %d incomplete, %d failed, %.0f s%n",
-        suite.key(), outcomes.size(), finished, skipped, incomplete.size(), failed.size(), (System.nanoTime() - t0) / 1e9);
+        suite.key(), outcomes.size(), finished, skipped, incomplete.size(), failed.size(), seconds);
     for (RunOutcome o : failed) {
       out.println("  " + o.status().name().toLowerCase(Locale.ROOT) + " " + o.spec().runId() + ": " + o.message());
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.OptionalDouble;
 import repro.densenet.core.result.ExperimentSpec;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
+import repro.densenet.datasets.stats.Medians;
 
 /**
  * Wall-time estimates for runs at cpu and smoke scale from the wall times that earlier finished
@@ -82,9 +82,6 @@ public final class WallClock {
     if (v == null || v.isEmpty()) {
       return OptionalDouble.empty();
     }
-    double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(a);
-    int m = a.length / 2;
-    return OptionalDouble.of(a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2);
+    return OptionalDouble.of(Medians.of(v.stream().mapToDouble(Double::doubleValue).toArray()));
   }
 }

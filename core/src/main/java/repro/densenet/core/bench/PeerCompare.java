@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
+import repro.densenet.datasets.stats.Medians;
 
 /**
  * Our training/inference benchmark and a peer's (the PyTorch script {@code
@@ -149,9 +150,7 @@ public final class PeerCompare {
 
   /** Median of a column. */
   public static double median(List<Round> rounds, ToDoubleFunction<Round> f) {
-    double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
-    int m = v.length / 2;
-    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+    return Medians.of(rounds.stream().mapToDouble(f).toArray());
   }
 
   /** "median (min-max)" of a column; a format ending in x marks a ratio: "1.23x (1.10-1.30)". */

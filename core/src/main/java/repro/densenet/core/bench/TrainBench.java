@@ -20,6 +20,7 @@ import repro.densenet.core.tf.TensorMemory;
 import repro.densenet.core.train.Trainer;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
+import repro.densenet.datasets.stats.Medians;
 
 /**
  * Measures training and inference throughput of a network on random CIFAR-shaped batches: warm-up
@@ -136,8 +137,8 @@ public final class TrainBench {
         g.evalBatch(images, labels);
         infer[i] = (System.nanoTime() - t0) / 1e9;
       }
-      double trainRate = batchSize / Trainer.median(train);
-      double inferRate = batchSize / Trainer.median(infer);
+      double trainRate = batchSize / Medians.of(train);
+      double inferRate = batchSize / Medians.of(infer);
       double gflopsPerStep = 6.0 * g.trainMacsPerImage() * batchSize / 1e9;
       long rss = peakRss(); // before the MatMul's operands are allocated
       double matMulRate = 0;
@@ -147,7 +148,7 @@ public final class TrainBench {
       }
       return new Result(
           spec.name(), batchSize, steps, threads, memoryEfficient, trainRate, inferRate, inferRate / trainRate,
-          rss, gflopsPerStep, gflopsPerStep / Trainer.median(train), matMulRate, train, infer, profile);
+          rss, gflopsPerStep, gflopsPerStep / Medians.of(train), matMulRate, train, infer, profile);
     }
   }
 
@@ -183,7 +184,7 @@ public final class TrainBench {
           times[i] = (System.nanoTime() - t0) / 1e9;
         }
         double[] timed = java.util.Arrays.copyOfRange(times, 2, times.length);
-        return 2.0 * n * n * n / 1e9 / Trainer.median(timed);
+        return 2.0 * n * n * n / 1e9 / Medians.of(timed);
       }
     }
   }

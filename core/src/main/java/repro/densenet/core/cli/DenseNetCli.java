@@ -81,6 +81,16 @@ public final class DenseNetCli implements Runnable {
           err.flush();
           return EXIT_INTERNAL;
         });
+    cli.setParameterExceptionHandler(
+        (ex, ignored) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          err.println("error: " + parameterMessage(ex));
+          err.flush();
+          return EXIT_USER;
+        });
     try {
       return cli.execute(rest);
     } catch (OutOfMemoryError e) {
@@ -88,6 +98,31 @@ public final class DenseNetCli implements Runnable {
       cli.getErr().flush();
       return EXIT_USER;
     }
+  }
+
+  /**
+   * One sentence for a command line that does not parse: what is wrong (an unknown option or
+   * command named as typed, with picocli's suggestion if it has one) and where the help is, instead
+   * of picocli's default of the message followed by the whole usage text.
+   */
+  static String parameterMessage(CommandLine.ParameterException ex) {
+    CommandLine.Model.CommandSpec command = ex.getCommandLine().getCommandSpec();
+    String what;
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String arg = u.getUnmatched().get(0);
+      what = arg.startsWith("-") ? "unknown option " + arg
+          : !command.subcommands().isEmpty() ? "unknown command " + arg
+          : "unexpected argument " + arg;
+      java.util.List<String> suggestions = u.getSuggestions();
+      if (arg.startsWith("-") && !suggestions.isEmpty()) { // for commands, picocli suggests almost anything
+        what += " (did you mean " + String.join(" or ", suggestions.subList(0, Math.min(2, suggestions.size()))) + "?)";
+      }
+    } else {
+      String m = String.valueOf(ex.getMessage()).strip();
+      boolean sentenceCase = m.length() > 1 && Character.isUpperCase(m.charAt(0)) && Character.isLowerCase(m.charAt(1));
+      what = sentenceCase ? Character.toLowerCase(m.charAt(0)) + m.substring(1) : m;
+    }
+    return what + "; see ./" + command.qualifiedName(" ") + " --help";
   }
 
   /** The one-line message of a user or environment error, or null for a bug. */
@@ -100,7 +135,7 @@ public final class DenseNetCli implements Runnable {
       String reason = repro.densenet.datasets.FileProblems.reason(f);
       String remedy = reason.toLowerCase(java.util.Locale.ROOT).contains("no space left")
           ? "; free space there and run the same command again" : "";
-      return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason + remedy;
+      return repro.densenet.datasets.FileProblems.message(f, null) + remedy;
     }
     if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof IllegalStateException
         || ex instanceof repro.densenet.core.train.TrainingDivergedException) {

@@ -10,7 +10,7 @@ public final class TrainerOptionsMixin {
   /** Help text of {@code --memory-efficient}, shared with {@code bench train}. */
   static final String MEMORY_EFFICIENT_HELP =
       "Rebuild each layer's BN-ReLU output in the backward pass instead of keeping it: the same"
-          + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see README), slower.";
+          + " weights bit for bit, less memory (DenseNet-100-12, batch 64: see docs/performance.md), slower.";
 
   @Option(names = "--threads", description = "TensorFlow intra-op threads (default: number of cores).")
   Integer threads;

@@ -298,92 +298,20 @@ public final class Safetensors {
     }
     try (ch) {
       long size = ch.size();
-      if (size < 8) {
-        throw new SafetensorsFormatException(
-            file, "is truncated: " + size + " bytes, fewer than the 8-byte header length");
-      }
-      ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(ch, lenBuf, 0, file);
-      long n = lenBuf.flip().getLong();
-      if (n < 0 || n > size - 8) {
-        throw new SafetensorsFormatException(
-            file, "header length " + Long.toUnsignedString(n) + " exceeds the " + (size - 8)
-                + " bytes after the length field");
-      }
-      if (n > MAX_HEADER_BYTES) {
-        throw new SafetensorsFormatException(
-            file, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
-      }
-      ByteBuffer hb = ByteBuffer.allocate((int) n);
-      readFully(ch, hb, 8, file);
-      JsonNode root;
-      try {
-        root = MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-      } catch (JsonProcessingException e) {
-        throw new SafetensorsFormatException(
-            file, "has a malformed JSON header (" + e.getOriginalMessage() + ")", e);
-      }
-      if (root == null || !root.isObject()) {
-        throw new SafetensorsFormatException(file, "header is not a JSON object");
-      }
-      long dataStart = 8 + n;
-      long dataSize = size - dataStart;
+      long headerBytes = headerLength(ch, file, size);
+      JsonNode root = header(ch, file, headerBytes);
+      long dataStart = 8 + headerBytes;
       Map<String, String> metadata = new LinkedHashMap<>();
       List<Slot> slots = new ArrayList<>();
       for (Map.Entry<String, JsonNode> e : root.properties()) {
         if (e.getKey().equals(METADATA_KEY)) {
           parseMetadata(file, e.getValue(), metadata);
         } else {
-          slots.add(parseSlot(file, e.getKey(), e.getValue(), dataSize));
+          slots.add(parseSlot(file, e.getKey(), e.getValue(), size - dataStart));
         }
       }
-      List<Slot> byOffset = new ArrayList<>(slots);
-      byOffset.sort(Comparator.comparingLong(Slot::begin).thenComparingLong(Slot::end));
-      long expected = 0;
-      for (Slot s : byOffset) {
-        if (s.begin() < expected) {
-          throw new SafetensorsFormatException(
-              file, "tensor " + s.name() + " data_offsets [" + s.begin() + "," + s.end()
-                  + "] overlap the previous tensor, which ends at " + expected);
-        }
-        if (s.begin() > expected) {
-          throw new SafetensorsFormatException(
-              file, "tensor " + s.name() + " starts at " + s.begin() + " leaving a gap after byte " + expected);
-        }
-        expected = s.end();
-      }
-      if (expected != dataSize) {
-        throw new SafetensorsFormatException(
-            file, "data section has " + dataSize + " bytes but the tensors cover " + expected);
-      }
-
-      MessageDigest sha = sha256();
-      Map<String, float[]> values = new LinkedHashMap<>();
-      ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      for (Slot s : byOffset) {
-        float[] d = new float[(int) ((s.end() - s.begin()) / Float.BYTES)];
-        long pos = dataStart + s.begin();
-        for (int off = 0; off < d.length; ) {
-          int count = Math.min(CHUNK_BYTES / Float.BYTES, d.length - off);
-          buf.clear().limit(count * Float.BYTES);
-          readFully(ch, buf, pos, file);
-          buf.flip();
-          sha.update(buf.duplicate());
-          buf.asFloatBuffer().get(d, off, count);
-          off += count;
-          pos += (long) count * Float.BYTES;
-        }
-        values.put(s.name(), d);
-      }
-      String stored = metadata.get(SHA256_KEY);
-      if (stored != null) {
-        String actual = HexFormat.of().formatHex(sha.digest());
-        if (!actual.equalsIgnoreCase(stored)) {
-          throw new SafetensorsFormatException(
-              file, "data section SHA-256 " + actual + " does not match the recorded " + stored
-                  + " (the file is corrupted)");
-        }
-      }
+      List<Slot> byOffset = contiguous(file, slots, size - dataStart);
+      Map<String, float[]> values = readData(ch, file, byOffset, dataStart, metadata.get(SHA256_KEY));
       LinkedHashMap<String, TensorEntry> tensors = new LinkedHashMap<>();
       for (Slot s : slots) {
         tensors.put(s.name(), new TensorEntry(s.name(), s.shape(), values.get(s.name())));
@@ -391,6 +319,104 @@ public final class Safetensors {
       return new SafetensorsFile(Collections.unmodifiableMap(metadata), tensors);
     }
   }
+
+  /** The header length: the first 8 bytes, little-endian, within the file and the limit. */
+  private static long headerLength(FileChannel ch, Path file, long size) throws IOException {
+    if (size < 8) {
+      throw new SafetensorsFormatException(
+          file, "is truncated: " + size + " bytes, fewer than the 8-byte header length");
+    }
+    ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, lenBuf, 0, file);
+    long n = lenBuf.flip().getLong();
+    if (n < 0 || n > size - 8) {
+      throw new SafetensorsFormatException(
+          file, "header length " + Long.toUnsignedString(n) + " exceeds the " + (size - 8)
+              + " bytes after the length field");
+    }
+    if (n > MAX_HEADER_BYTES) {
+      throw new SafetensorsFormatException(
+          file, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+    }
+    return n;
+  }
+
+  /** The JSON header of {@code n} bytes after the length field, which must be an object. */
+  private static JsonNode header(FileChannel ch, Path file, long n) throws IOException {
+    ByteBuffer hb = ByteBuffer.allocate((int) n);
+    readFully(ch, hb, 8, file);
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new SafetensorsFormatException(
+          file, "has a malformed JSON header (" + e.getOriginalMessage() + ")", e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new SafetensorsFormatException(file, "header is not a JSON object");
+    }
+    return root;
+  }
+
+  /** The slots by offset, checked to cover the data section without gap or overlap. */
+  private static List<Slot> contiguous(Path file, List<Slot> slots, long dataSize) throws IOException {
+    List<Slot> byOffset = new ArrayList<>(slots);
+    byOffset.sort(Comparator.comparingLong(Slot::begin).thenComparingLong(Slot::end));
+    long expected = 0;
+    for (Slot s : byOffset) {
+      if (s.begin() < expected) {
+        throw new SafetensorsFormatException(
+            file, "tensor " + s.name() + " data_offsets [" + s.begin() + "," + s.end()
+                + "] overlap the previous tensor, which ends at " + expected);
+      }
+      if (s.begin() > expected) {
+        throw new SafetensorsFormatException(
+            file, "tensor " + s.name() + " starts at " + s.begin() + " leaving a gap after byte " + expected);
+      }
+      expected = s.end();
+    }
+    if (expected != dataSize) {
+      throw new SafetensorsFormatException(
+          file, "data section has " + dataSize + " bytes but the tensors cover " + expected);
+    }
+    return byOffset;
+  }
+
+  /**
+   * Every slot's floats, read in file order in chunks, and the data section's SHA-256 checked
+   * against {@code stored} when the file records one.
+   */
+  private static Map<String, float[]> readData(
+      FileChannel ch, Path file, List<Slot> byOffset, long dataStart, String stored) throws IOException {
+    MessageDigest sha = sha256();
+    Map<String, float[]> values = new LinkedHashMap<>();
+    ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (Slot s : byOffset) {
+      float[] d = new float[(int) ((s.end() - s.begin()) / Float.BYTES)];
+      long pos = dataStart + s.begin();
+      for (int off = 0; off < d.length; ) {
+        int count = Math.min(CHUNK_BYTES / Float.BYTES, d.length - off);
+        buf.clear().limit(count * Float.BYTES);
+        readFully(ch, buf, pos, file);
+        buf.flip();
+        sha.update(buf.duplicate());
+        buf.asFloatBuffer().get(d, off, count);
+        off += count;
+        pos += (long) count * Float.BYTES;
+      }
+      values.put(s.name(), d);
+    }
+    if (stored != null) {
+      String actual = HexFormat.of().formatHex(sha.digest());
+      if (!actual.equalsIgnoreCase(stored)) {
+        throw new SafetensorsFormatException(
+            file, "data section SHA-256 " + actual.substring(0, 12) + "... does not match the recorded "
+                + stored.substring(0, Math.min(12, stored.length())) + "... (the file is corrupted)");
+      }
+    }
+    return values;
+  }
+
 
   private static void parseMetadata(Path file, JsonNode node, Map<String, String> out)
       throws SafetensorsFormatException {

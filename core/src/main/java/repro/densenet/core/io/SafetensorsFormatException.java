@@ -14,6 +14,8 @@ public final class SafetensorsFormatException extends IOException {
 
   private final transient Path file;
 
+  private final String problem;
+
   /**
    * @param file the offending file
    * @param problem what is wrong with it, e.g. {@code "header length 900 exceeds the file size 40"}
@@ -22,11 +24,17 @@ public final class SafetensorsFormatException extends IOException {
   public SafetensorsFormatException(Path file, String problem, Throwable cause) {
     super("safetensors file " + file + ": " + problem, cause);
     this.file = file;
+    this.problem = problem;
   }
 
   /** Without a cause. */
   public SafetensorsFormatException(Path file, String problem) {
     this(file, problem, null);
+  }
+
+  /** What is wrong, without the file's name. */
+  public String problem() {
+    return problem;
   }
 
   /** The offending file. */

@@ -133,13 +133,17 @@ public final class RunFiles {
     if (!Files.exists(file)) {
       return out;
     }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    List<String> lines = text.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {
         throw new RunFileException(file, "line " + (i + 1) + " is empty (one JSON object per epoch)");
       }
       Path where = Path.of(file + ":" + (i + 1));
+      if (i == lines.size() - 1 && !text.endsWith("\n") && !parses(line)) {
+        throw new TruncatedLineException(file, i + 1, line, out);
+      }
       Json.checkSchemaVersion(where, line, EpochMetrics.SCHEMA_VERSION);
       EpochMetrics m = Json.parse(where, line, EpochMetrics.class);
       if (m.epoch() != i + 1) {
@@ -150,6 +154,53 @@ public final class RunFiles {
       out.add(m);
     }
     return out;
+  }
+
+  private static boolean parses(String line) {
+    try {
+      Json.MAPPER.readTree(line);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The last line of a {@code metrics.jsonl} is cut off (no newline, not a whole JSON object): the
+   * file was truncated after it was written (every write replaces it atomically). Carries the
+   * whole lines before it and the cut line, so that a resume can restore the line from the
+   * checkpoint, which carries its epoch's metrics.
+   */
+  public static final class TruncatedLineException extends RunFileException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int line;
+    private final String cut;
+    private final transient List<EpochMetrics> before;
+
+    TruncatedLineException(Path file, int line, String cut, List<EpochMetrics> before) {
+      super(file, "line " + line + ", the last, is cut off after " + cut.length() + " characters (the file was"
+          + " truncated)");
+      this.line = line;
+      this.cut = cut;
+      this.before = List.copyOf(before);
+    }
+
+    /** The number of the cut line (1-based, = its epoch). */
+    public int line() {
+      return line;
+    }
+
+    /** What is left of the line. */
+    public String cut() {
+      return cut;
+    }
+
+    /** The whole lines before it. */
+    public List<EpochMetrics> before() {
+      return before;
+    }
   }
 
   /** Reads a JSON file after checking its {@code schemaVersion}. */

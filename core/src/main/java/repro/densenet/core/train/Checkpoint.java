@@ -128,9 +128,8 @@ public final class Checkpoint {
     try {
       sf = Safetensors.read(f);
     } catch (IOException e) {
-      throw new CheckpointException(
-          "checkpoint " + f + " is unreadable or corrupt (" + e.getMessage() + "); nothing was"
-              + " changed", e);
+      String why = e instanceof repro.densenet.core.io.SafetensorsFormatException b ? b.problem() : e.getMessage();
+      throw new CheckpointException("checkpoint " + f + " is unreadable or corrupt: " + why, e);
     }
     Map<String, String> meta = sf.metadata();
     if (!FORMAT.equals(meta.get(FORMAT_KEY)) || !meta.containsKey(STATE_KEY)) {
@@ -149,7 +148,7 @@ public final class Checkpoint {
     if (!actual.equalsIgnoreCase(stored)) {
       throw new CheckpointException(
           "checkpoint " + f + " is corrupt: its header (trainer state or tensor layout) does not match"
-              + " its " + INTEGRITY_KEY + "; nothing was changed");
+              + " its " + INTEGRITY_KEY);
     }
     TrainerState state;
     try {

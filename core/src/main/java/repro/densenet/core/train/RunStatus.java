@@ -171,7 +171,15 @@ public record RunStatus(State state, String detail) {
 
   /** What to do with a damaged finished run. */
   static String remedy(Path runDir) {
-    return "to train it again, move " + runDir + " aside (or, if only result.json is bad and the checkpoint"
-        + " is after the last epoch, move " + runDir.resolve(RunFiles.RESULT) + " aside and re-run to rewrite it)";
+    String train = "to train it again, move " + runDir + " aside";
+    boolean checkpointReadable;
+    try {
+      Checkpoint.load(runDir);
+      checkpointReadable = true;
+    } catch (CheckpointException e) {
+      checkpointReadable = false;
+    }
+    return !checkpointReadable ? train : train + " (or, if only " + RunFiles.RESULT + " is bad and the checkpoint is"
+        + " after the last epoch, move " + runDir.resolve(RunFiles.RESULT) + " aside and re-run to rewrite it)";
   }
 }

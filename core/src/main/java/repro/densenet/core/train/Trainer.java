@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import repro.densenet.core.data.TrainingData;
@@ -23,6 +22,7 @@ import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.batch.BatchSlot;
 import repro.densenet.datasets.batch.BatchSpec;
 import repro.densenet.datasets.batch.BatchStream;
+import repro.densenet.datasets.stats.Medians;
 
 /**
  * Trains one run into a run directory, following the paper's protocol as given by the {@link
@@ -118,37 +118,10 @@ public final class Trainer {
       throws IOException {
     RunSpec spec = new RunSpec(model, training, data.describe(), options.graph());
     String hash = spec.hash();
-    Path specFile = runDir.resolve(SPEC_FILE);
-    Path resultFile = runDir.resolve(RESULT_FILE);
-    Path metricsFile = runDir.resolve(METRICS_FILE);
     removeStaleTemporaryFiles(runDir);
-    String otherSwitches = null;
-    if (Files.exists(specFile)) {
-      RunSpec stored = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
-      if (!stored.withGraphOptions(spec.graphOptions()).hash().equals(hash)) {
-        throw new CheckpointException(
-            "run directory " + runDir + " holds a different run (its spec.json differs from the"
-                + " requested one); use another directory");
-      }
-      otherSwitches = switchesRefusal(runDir, stored.graphOptions(), spec.graphOptions());
-    } else {
-      if (Checkpoint.exists(runDir) || Files.exists(resultFile) || Files.exists(metricsFile)) {
-        throw new CheckpointException(
-            "run directory " + runDir + " has a checkpoint, metrics or result but no spec.json;"
-                + " refusing to guess what it holds");
-      }
-      Json.writeAtomically(specFile, Json.pretty(spec));
-    }
-    if (Files.exists(resultFile)) {
-      RunResult done;
-      try {
-        done = RunStatus.verifyFinished(runDir);
-      } catch (IOException e) {
-        throw new CheckpointException(
-            "run directory " + runDir + " has a result.json but is damaged: " + e.getMessage()
-                + ". Nothing was changed; " + RunStatus.remedy(runDir), e);
-      }
-      listener.message("run " + runDir + " is already finished; returning its result");
+    String otherSwitches = checkOrWriteSpec(runDir, spec);
+    RunResult done = finishedResult(runDir);
+    if (done != null) {
       return done;
     }
     if (otherSwitches != null) {
@@ -162,47 +135,15 @@ public final class Trainer {
             Seeds.derive(training.seed(), Seeds.SHUFFLE));
     int stepsPerEpoch =
         BatchStream.batchesPerEpoch(train.size(), training.batchSize(), trainBatches.lastBatch());
-
     Instant start = Instant.now();
-    TrainerState state;
-    Map<String, float[]> restored = null;
-    List<EpochMetrics> history;
-    if (Checkpoint.exists(runDir)) {
-      Checkpoint.Loaded loaded = Checkpoint.load(runDir);
-      if (!loaded.state().specHash().equals(hash)) {
-        throw new CheckpointException(
-            "checkpoint " + Checkpoint.file(runDir) + " belongs to another run (spec hash "
-                + loaded.state().specHash() + ", expected " + hash + ")");
-      }
-      state = loaded.state();
-      restored = loaded.variables();
-      history = agreeingMetrics(runDir, state, stepsPerEpoch);
-      List<Integer> resumed = new ArrayList<>(state.resumedAtEpochs());
-      resumed.add(state.epochsCompleted());
-      state =
-          new TrainerState(
-              hash, state.epochsCompleted(), state.globalStep(), state.wallSeconds(),
-              state.bestValidationEpoch(), state.bestValidationError(),
-              state.bestValidationTestError(), resumed, state.lastEpoch());
-      listener.message("resuming " + runDir + " after epoch " + state.epochsCompleted());
-    } else {
-      List<EpochMetrics> lines = RunFiles.readMetrics(metricsFile);
-      if (!lines.isEmpty()) {
-        throw new CheckpointException(
-            "run directory " + runDir + " has " + lines.size() + " epoch(s) in " + METRICS_FILE
-                + " but no checkpoint (" + Checkpoint.file(runDir) + "), so it cannot resume; nothing"
-                + " was changed. To train it from scratch, move " + metricsFile + " aside");
-      }
-      state = new TrainerState(hash, 0, 0, 0, null, null, null, List.of(), null);
-      history = new ArrayList<>();
-    }
+    Resumed from = resumeOrStart(runDir, hash, stepsPerEpoch);
 
     try (TrainingGraph graph =
         new TrainingGraph(
             model, train.height(), train.width(), train.channels(), train.numClasses(), training,
             options.threads(), options.memoryEfficient(), options.graph())) {
-      if (restored != null) {
-        graph.writeState(restored);
+      if (from.variables() != null) {
+        graph.writeState(from.variables());
       } else {
         graph.initialize(training.seed());
       }
@@ -212,125 +153,262 @@ public final class Trainer {
       if (announce != null) {
         listener.message(announce);
       }
-      BatchSpec evalBatches = BatchSpec.evaluation(training.evalBatchSize(), data.normalization());
-      long dropoutKey = Seeds.derive(training.seed(), Seeds.DROPOUT);
-      listener.started(state.epochsCompleted(), training.epochs(), stepsPerEpoch);
+      Run run = new Run(runDir, hash, training, data, guard, trainBatches,
+          BatchSpec.evaluation(training.evalBatchSize(), data.normalization()), stepsPerEpoch,
+          Seeds.derive(training.seed(), Seeds.DROPOUT));
+      listener.started(from.state().epochsCompleted(), training.epochs(), stepsPerEpoch);
+      List<EpochMetrics> history = from.history();
+      TrainerState state = trainEpochs(graph, run, from.state(), history);
+      if (state == null) {
+        return null;
+      }
+      return finish(graph, run, model, params, device, start, state, history);
+    }
+  }
 
-      try (TensorSlots trainSlots =
-              new TensorSlots(options.prefetchSlots(), training.batchSize(), train.height(), train.width(), train.channels());
-          TensorSlots evalSlots =
-              new TensorSlots(options.prefetchSlots(), training.evalBatchSize(), train.height(), train.width(), train.channels())) {
-        for (int epoch = state.epochsCompleted(); epoch < training.epochs(); epoch++) {
-          long epochStart = System.nanoTime();
-          float lr = (float) training.learningRate(epoch);
-          double lossSum = 0;
-          long correct = 0;
-          long seen = 0;
-          long step = state.globalStep();
-          long trainNanos = 0;
-          try (BatchStream stream = new BatchStream(train, trainBatches, epoch, trainSlots.slots())) {
-            int i = 0;
-            for (BatchSlot b; (b = stream.next()) != null; stream.release(b)) {
-              if (guard.stopRequested()) {
-                throw interrupted(guard, runDir, state, "epoch " + (epoch + 1) + " (before step " + (i + 1)
-                    + " of " + stepsPerEpoch + ")");
-              }
-              long t0 = System.nanoTime();
-              TrainingGraph.StepResult r;
-              try (TensorSlots.Fed fed = trainSlots.feed(b)) {
-                r = graph.trainStep(fed.images(), fed.labels(), lr, new long[] {dropoutKey, step});
-              }
-              trainNanos += System.nanoTime() - t0;
-              if (!Float.isFinite(r.loss())) {
-                throw diverged(runDir, state, "the training loss became " + r.loss() + " at epoch "
-                    + (epoch + 1) + ", step " + (i + 1));
-              }
-              lossSum += (double) r.loss() * b.size();
-              correct += r.correct();
-              seen += b.size();
-              step++;
-              i++;
-              listener.step(epoch, i, stepsPerEpoch, lossSum / seen, 1.0 - (double) correct / seen,
-                  seen / (trainNanos / 1e9));
-            }
-          }
-          listener.evaluating(epoch, "test");
-          String where = "epoch " + (epoch + 1) + " (evaluation)";
-          // the last epoch (whose error is the run's result) always sees the whole test set
-          ImageSet testSet =
-              data.monitor() != null && epoch + 1 < training.epochs() ? data.monitor() : data.test();
-          Eval test = evaluate(graph, testSet, evalBatches, evalSlots, guard, runDir, state, where);
-          Eval val = null;
-          if (data.validation() != null) {
-            listener.evaluating(epoch, "validation");
-            val = evaluate(graph, data.validation(), evalBatches, evalSlots, guard, runDir, state, where);
-          }
-          if (!Double.isFinite(test.loss()) || (val != null && !Double.isFinite(val.loss()))) {
-            throw diverged(runDir, state, "the evaluation loss became "
-                + (Double.isFinite(test.loss()) ? val.loss() + " on the validation split" : test.loss() + " on the test set")
-                + " after epoch " + (epoch + 1));
-          }
-          Map<String, float[]> variables = graph.readState();
-          String bad = firstNonFinite(variables);
-          if (bad != null) {
-            throw diverged(runDir, state, "variable " + bad + " became NaN or infinite in epoch " + (epoch + 1));
-          }
-          Integer bestEpoch = state.bestValidationEpoch();
-          Double bestErr = state.bestValidationError();
-          Double bestTest = state.bestValidationTestError();
-          if (val != null && (bestErr == null || val.error() < bestErr)) {
-            bestEpoch = epoch + 1;
-            bestErr = val.error();
-            bestTest = test.error();
-          }
-          double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-          double evalSeconds = test.seconds() + (val == null ? 0 : val.seconds());
-          long evalImages = testSet.size() + (val == null ? 0 : data.validation().size());
-          EpochMetrics m =
-              new EpochMetrics(
-                  epoch + 1, lr, lossSum / seen, 1.0 - (double) correct / seen, test.loss(),
-                  test.error(), val == null ? null : val.loss(), val == null ? null : val.error(),
-                  seen / (trainNanos / 1e9), evalImages / evalSeconds, epochSeconds,
-                  state.wallSeconds() + epochSeconds, testSet.size(), Provenance.cpuKind());
-          state =
-              new TrainerState(
-                  hash, epoch + 1, step, state.wallSeconds() + epochSeconds, bestEpoch, bestErr,
-                  bestTest, state.resumedAtEpochs(), m);
-          // The checkpoint is the commit point: written first, it carries this epoch's metrics
-          // line, so a process killed before metrics.jsonl is rewritten loses nothing.
-          Checkpoint.save(runDir, variables, graph.stateShapes(), state);
-          history.add(m);
-          writeMetrics(runDir, history);
-          listener.epochFinished(m);
-          if (options.stopAfterEpochs() > 0
-              && state.epochsCompleted() >= options.stopAfterEpochs()
-              && state.epochsCompleted() < training.epochs()) {
-            listener.message("stopping after epoch " + state.epochsCompleted() + " as requested");
-            return null;
-          }
+  /** What every epoch of one run shares. */
+  private record Run(
+      Path runDir, String hash, TrainingSpec training, TrainingData data, ShutdownGuard guard,
+      BatchSpec trainBatches, BatchSpec evalBatches, int stepsPerEpoch, long dropoutKey) {}
+
+  /** Where a run starts: the trainer state, the variables to restore (null: initialise) and the metrics so far. */
+  private record Resumed(TrainerState state, Map<String, float[]> variables, List<EpochMetrics> history) {}
+
+  /** One epoch's training pass: the sums behind its loss, error and rate, and the global step after it. */
+  private record TrainPass(double lossSum, long correct, long seen, long step, long trainNanos) {}
+
+  /** One finished epoch: the trainer state it ends in (carrying its metrics) and the variables to save. */
+  private record Epoch(TrainerState state, Map<String, float[]> variables) {}
+
+  /**
+   * Writes {@code spec.json} into a new run directory, or checks that the one there describes the
+   * same run. Returns why the recorded graph switches forbid continuing, or null if they agree.
+   */
+  private static String checkOrWriteSpec(Path runDir, RunSpec spec) throws IOException {
+    Path specFile = runDir.resolve(SPEC_FILE);
+    if (Files.exists(specFile)) {
+      RunSpec stored = RunFiles.readVersioned(specFile, RunSpec.class, RunSpec.SCHEMA_VERSION);
+      if (!stored.withGraphOptions(spec.graphOptions()).hash().equals(spec.hash())) {
+        throw new CheckpointException(
+            "run directory " + runDir + " holds a different run (its spec.json differs from the"
+                + " requested one); use another directory");
+      }
+      return switchesRefusal(runDir, stored.graphOptions(), spec.graphOptions());
+    }
+    if (Checkpoint.exists(runDir) || Files.exists(runDir.resolve(RESULT_FILE))
+        || Files.exists(runDir.resolve(METRICS_FILE))) {
+      throw new CheckpointException(
+          "run directory " + runDir + " has a checkpoint, metrics or result but no spec.json;"
+              + " refusing to guess what it holds");
+    }
+    Json.writeAtomically(specFile, Json.pretty(spec));
+    return null;
+  }
+
+  /** The result of a finished run, verified against its checkpoint; null if the run is not finished. */
+  private RunResult finishedResult(Path runDir) throws IOException {
+    if (!Files.exists(runDir.resolve(RESULT_FILE))) {
+      return null;
+    }
+    RunResult done;
+    try {
+      done = RunStatus.verifyFinished(runDir);
+    } catch (IOException e) {
+      throw new CheckpointException(
+          "run directory " + runDir + " has a result.json but is damaged (" + e.getMessage()
+              + "), so nothing was changed; " + RunStatus.remedy(runDir), e);
+    }
+    listener.message("run " + runDir + " is already finished; returning its result");
+    return done;
+  }
+
+  /** The checkpoint's state, variables and agreeing metrics, or a fresh start if there is no checkpoint. */
+  private Resumed resumeOrStart(Path runDir, String hash, int stepsPerEpoch) throws IOException {
+    if (!Checkpoint.exists(runDir)) {
+      Path metricsFile = runDir.resolve(METRICS_FILE);
+      List<EpochMetrics> lines = RunFiles.readMetrics(metricsFile);
+      if (!lines.isEmpty()) {
+        throw new CheckpointException(
+            "run directory " + runDir + " has " + lines.size() + " epoch(s) in " + METRICS_FILE
+                + " but no checkpoint (" + Checkpoint.file(runDir) + "), so it cannot resume; nothing"
+                + " was changed. To train it from scratch, move " + metricsFile + " aside");
+      }
+      return new Resumed(new TrainerState(hash, 0, 0, 0, null, null, null, List.of(), null), null, new ArrayList<>());
+    }
+    Checkpoint.Loaded loaded;
+    try {
+      loaded = Checkpoint.load(runDir);
+    } catch (CheckpointException e) {
+      throw new CheckpointException(e.getMessage() + "; nothing was changed", e);
+    }
+    if (!loaded.state().specHash().equals(hash)) {
+      throw new CheckpointException(
+          "checkpoint " + Checkpoint.file(runDir) + " belongs to another run (spec hash "
+              + loaded.state().specHash() + ", expected " + hash + ")");
+    }
+    TrainerState state = loaded.state();
+    List<EpochMetrics> history = agreeingMetrics(runDir, state, stepsPerEpoch);
+    List<Integer> resumed = new ArrayList<>(state.resumedAtEpochs());
+    resumed.add(state.epochsCompleted());
+    state =
+        new TrainerState(
+            hash, state.epochsCompleted(), state.globalStep(), state.wallSeconds(),
+            state.bestValidationEpoch(), state.bestValidationError(),
+            state.bestValidationTestError(), resumed, state.lastEpoch());
+    listener.message("resuming " + runDir + " after epoch " + state.epochsCompleted());
+    return new Resumed(state, loaded.variables(), history);
+  }
+
+  /**
+   * Trains the epochs left, each committed by its checkpoint and then its {@code metrics.jsonl}
+   * line; returns the last state, or null when {@code --stop-after} stopped the run.
+   */
+  private TrainerState trainEpochs(TrainingGraph graph, Run run, TrainerState state, List<EpochMetrics> history)
+      throws IOException {
+    ImageSet train = run.data().train();
+    TrainingSpec training = run.training();
+    try (TensorSlots trainSlots =
+            new TensorSlots(options.prefetchSlots(), training.batchSize(), train.height(), train.width(), train.channels());
+        TensorSlots evalSlots =
+            new TensorSlots(options.prefetchSlots(), training.evalBatchSize(), train.height(), train.width(), train.channels())) {
+      for (int epoch = state.epochsCompleted(); epoch < training.epochs(); epoch++) {
+        Epoch done = trainEpoch(graph, run, trainSlots, evalSlots, state, epoch);
+        state = done.state();
+        // The checkpoint is the commit point: written first, it carries this epoch's metrics
+        // line, so a process killed before metrics.jsonl is rewritten loses nothing.
+        Checkpoint.save(run.runDir(), done.variables(), graph.stateShapes(), state);
+        history.add(state.lastEpoch());
+        writeMetrics(run.runDir(), history);
+        listener.epochFinished(state.lastEpoch());
+        if (options.stopAfterEpochs() > 0
+            && state.epochsCompleted() >= options.stopAfterEpochs()
+            && state.epochsCompleted() < training.epochs()) {
+          listener.message("stopping after epoch " + state.epochsCompleted() + " as requested");
+          return null;
         }
       }
-      EpochMetrics last = history.get(history.size() - 1);
-      End end;
-      try (TensorSlots calSlots =
-              new TensorSlots(options.prefetchSlots(), training.batchSize(), train.height(), train.width(), train.channels());
-          TensorSlots evalSlots =
-              new TensorSlots(options.prefetchSlots(), training.evalBatchSize(), train.height(), train.width(), train.channels())) {
-        end = endOfTraining(graph, data, training, evalBatches, evalSlots, calSlots, guard, runDir, state);
-      }
-      RunResult result =
-          new RunResult(
-              RunResult.SCHEMA_VERSION, model, training, data.describe(), params, training.epochs(),
-              last.testError(), state.bestValidationEpoch(), state.bestValidationError(),
-              state.bestValidationTestError(), last.trainLoss(), state.wallSeconds(),
-              median(history.stream().mapToDouble(EpochMetrics::trainImagesPerSecond).toArray()),
-              median(history.stream().mapToDouble(EpochMetrics::evalImagesPerSecond).toArray()),
-              Provenance.capture(device, start).finished(Instant.now()),
-              state.resumedAtEpochs(), end.trainError(), end.recalibratedTestError(),
-              end.recalibratedTrainError(), end.weightsSha256());
-      Json.writeAtomically(resultFile, Json.pretty(result));
-      return result;
     }
+    return state;
+  }
+
+  /** Epoch {@code epoch + 1}: the training pass, the evaluations, the divergence checks, the new state. */
+  private Epoch trainEpoch(
+      TrainingGraph graph, Run run, TensorSlots trainSlots, TensorSlots evalSlots, TrainerState state, int epoch) {
+    TrainingSpec training = run.training();
+    TrainingData data = run.data();
+    long epochStart = System.nanoTime();
+    float lr = (float) training.learningRate(epoch);
+    TrainPass pass = trainPass(graph, run, trainSlots, state, epoch, lr);
+    listener.evaluating(epoch, "test");
+    String where = "epoch " + (epoch + 1) + " (evaluation)";
+    // the last epoch (whose error is the run's result) always sees the whole test set
+    ImageSet testSet =
+        data.monitor() != null && epoch + 1 < training.epochs() ? data.monitor() : data.test();
+    Eval test = evaluate(graph, testSet, run.evalBatches(), evalSlots, run.guard(), run.runDir(), state, where);
+    Eval val = null;
+    if (data.validation() != null) {
+      listener.evaluating(epoch, "validation");
+      val = evaluate(graph, data.validation(), run.evalBatches(), evalSlots, run.guard(), run.runDir(), state, where);
+    }
+    if (!Double.isFinite(test.loss()) || (val != null && !Double.isFinite(val.loss()))) {
+      throw diverged(run.runDir(), state, "the evaluation loss became "
+          + (Double.isFinite(test.loss()) ? val.loss() + " on the validation split" : test.loss() + " on the test set")
+          + " after epoch " + (epoch + 1));
+    }
+    Map<String, float[]> variables = graph.readState();
+    String bad = firstNonFinite(variables);
+    if (bad != null) {
+      throw diverged(run.runDir(), state, "variable " + bad + " became NaN or infinite in epoch " + (epoch + 1));
+    }
+    Integer bestEpoch = state.bestValidationEpoch();
+    Double bestErr = state.bestValidationError();
+    Double bestTest = state.bestValidationTestError();
+    if (val != null && (bestErr == null || val.error() < bestErr)) {
+      bestEpoch = epoch + 1;
+      bestErr = val.error();
+      bestTest = test.error();
+    }
+    double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+    double evalSeconds = test.seconds() + (val == null ? 0 : val.seconds());
+    long evalImages = testSet.size() + (val == null ? 0 : data.validation().size());
+    EpochMetrics m =
+        new EpochMetrics(
+            epoch + 1, lr, pass.lossSum() / pass.seen(), 1.0 - (double) pass.correct() / pass.seen(), test.loss(),
+            test.error(), val == null ? null : val.loss(), val == null ? null : val.error(),
+            pass.seen() / (pass.trainNanos() / 1e9), evalImages / evalSeconds, epochSeconds,
+            state.wallSeconds() + epochSeconds, testSet.size(), Provenance.cpuKind());
+    TrainerState next =
+        new TrainerState(
+            run.hash(), epoch + 1, pass.step(), state.wallSeconds() + epochSeconds, bestEpoch, bestErr,
+            bestTest, state.resumedAtEpochs(), m);
+    return new Epoch(next, variables);
+  }
+
+  /** The training steps of epoch {@code epoch + 1}, stopped before a step when a stop is requested. */
+  private TrainPass trainPass(
+      TrainingGraph graph, Run run, TensorSlots trainSlots, TrainerState state, int epoch, float lr) {
+    double lossSum = 0;
+    long correct = 0;
+    long seen = 0;
+    long step = state.globalStep();
+    long trainNanos = 0;
+    int stepsPerEpoch = run.stepsPerEpoch();
+    try (BatchStream stream = new BatchStream(run.data().train(), run.trainBatches(), epoch, trainSlots.slots())) {
+      int i = 0;
+      for (BatchSlot b; (b = stream.next()) != null; stream.release(b)) {
+        if (run.guard().stopRequested()) {
+          throw interrupted(run.guard(), run.runDir(), state, "epoch " + (epoch + 1) + " (before step " + (i + 1)
+              + " of " + stepsPerEpoch + ")");
+        }
+        long t0 = System.nanoTime();
+        TrainingGraph.StepResult r;
+        try (TensorSlots.Fed fed = trainSlots.feed(b)) {
+          r = graph.trainStep(fed.images(), fed.labels(), lr, new long[] {run.dropoutKey(), step});
+        }
+        trainNanos += System.nanoTime() - t0;
+        if (!Float.isFinite(r.loss())) {
+          throw diverged(run.runDir(), state, "the training loss became " + r.loss() + " at epoch "
+              + (epoch + 1) + ", step " + (i + 1));
+        }
+        lossSum += (double) r.loss() * b.size();
+        correct += r.correct();
+        seen += b.size();
+        step++;
+        i++;
+        listener.step(epoch, i, stepsPerEpoch, lossSum / seen, 1.0 - (double) correct / seen,
+            seen / (trainNanos / 1e9));
+      }
+    }
+    return new TrainPass(lossSum, correct, seen, step, trainNanos);
+  }
+
+  /** The end-of-training evaluations and {@code result.json}. */
+  private RunResult finish(
+      TrainingGraph graph, Run run, ModelSpec model, long params, String device, Instant start, TrainerState state,
+      List<EpochMetrics> history) throws IOException {
+    TrainingSpec training = run.training();
+    TrainingData data = run.data();
+    ImageSet train = data.train();
+    EpochMetrics last = history.get(history.size() - 1);
+    End end;
+    try (TensorSlots calSlots =
+            new TensorSlots(options.prefetchSlots(), training.batchSize(), train.height(), train.width(), train.channels());
+        TensorSlots evalSlots =
+            new TensorSlots(options.prefetchSlots(), training.evalBatchSize(), train.height(), train.width(), train.channels())) {
+      end = endOfTraining(graph, data, training, run.evalBatches(), evalSlots, calSlots, run.guard(), run.runDir(), state);
+    }
+    RunResult result =
+        new RunResult(
+            RunResult.SCHEMA_VERSION, model, training, data.describe(), params, training.epochs(),
+            last.testError(), state.bestValidationEpoch(), state.bestValidationError(),
+            state.bestValidationTestError(), last.trainLoss(), state.wallSeconds(),
+            Medians.of(history.stream().mapToDouble(EpochMetrics::trainImagesPerSecond).toArray()),
+            Medians.of(history.stream().mapToDouble(EpochMetrics::evalImagesPerSecond).toArray()),
+            Provenance.capture(device, start).finished(Instant.now()),
+            state.resumedAtEpochs(), end.trainError(), end.recalibratedTestError(),
+            end.recalibratedTrainError(), end.weightsSha256());
+    Json.writeAtomically(run.runDir().resolve(RESULT_FILE), Json.pretty(result));
+    return result;
   }
 
   /**
@@ -373,7 +451,19 @@ public final class Trainer {
               + state.globalStep() + ", but " + n + " epochs of " + stepsPerEpoch + " steps make "
               + (long) n * stepsPerEpoch + restart);
     }
-    List<EpochMetrics> lines = new ArrayList<>(RunFiles.readMetrics(metricsFile));
+    List<EpochMetrics> lines;
+    String cutOff = null;
+    try {
+      lines = new ArrayList<>(RunFiles.readMetrics(metricsFile));
+    } catch (RunFiles.TruncatedLineException e) {
+      // repaired only if the cut line is the start of the line the checkpoint carries: nothing is lost
+      if (e.line() != n || state.lastEpoch() == null || !Json.line(state.lastEpoch()).startsWith(e.cut())) {
+        throw new CheckpointException(e.getMessage() + ", and the checkpoint " + Checkpoint.file(runDir)
+            + " does not carry that line's start to restore it" + restart, e);
+      }
+      lines = new ArrayList<>(e.before());
+      cutOff = "line " + n + " of " + metricsFile + " was cut off after " + e.cut().length() + " characters";
+    }
     if (n == 0) {
       if (!lines.isEmpty()) {
         throw new CheckpointException(
@@ -390,8 +480,9 @@ public final class Trainer {
     if (lines.size() == n - 1) {
       lines.add(carried);
       writeMetrics(runDir, lines);
-      listener.message(METRICS_FILE + " lacked epoch " + n + " (the last session stopped between the"
-          + " checkpoint and the metrics write); restored it from the checkpoint");
+      listener.message(cutOff != null ? cutOff + " (the file was truncated); restored it from the checkpoint"
+          : METRICS_FILE + " lacked epoch " + n + " (the last session stopped between the"
+              + " checkpoint and the metrics write); restored it from the checkpoint");
       return lines;
     }
     if (lines.size() != n) {
@@ -463,7 +554,7 @@ public final class Trainer {
   }
 
   private TrainingInterruptedException interrupted(ShutdownGuard guard, Path runDir, TrainerState state, String where) {
-    String msg = "stopped by " + (guard.byShutdown() ? "a shutdown signal (SIGINT, SIGTERM or SIGHUP)" : "request")
+    String msg = "stopped by " + guard.cause()
         + " in " + where + ": " + kept(runDir, state) + "; run the same command again to resume";
     listener.message(msg);
     return new TrainingInterruptedException(msg);
@@ -587,16 +678,5 @@ public final class Trainer {
       sb.append(Json.line(m)).append('\n');
     }
     Json.writeAtomically(runDir.resolve(METRICS_FILE), sb.toString());
-  }
-
-  /** Median of {@code v} (NaN for none); the mean of the two middle values for even lengths. */
-  public static double median(double[] v) {
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    double[] s = v.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 }

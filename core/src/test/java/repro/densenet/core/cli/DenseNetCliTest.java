@@ -88,6 +88,22 @@ class DenseNetCliTest {
     assertTrue(d[2].contains("unknown dataset 'cifar11'"), d[2]);
   }
 
+  /** Before: picocli's message followed by 60 lines of usage. */
+  @Test
+  void anUnknownOptionOrCommandIsOneSentenceNamingItAndTheHelp() {
+    String[] r = run("train", "--foo", "--model", "densenet-10-2");
+    assertEquals("2", r[0], r[2]);
+    assertEquals("error: unknown option --foo; see ./densenet train --help\n", r[2]);
+    assertEquals("", r[1]);
+    String[] c = run("frobnicate");
+    assertEquals("2", c[0], c[2]);
+    assertEquals("error: unknown command frobnicate; see ./densenet --help\n", c[2]);
+    String[] v = run("train", "--epochs", "ten");
+    assertEquals("2", v[0], v[2]);
+    assertEquals(1, v[2].lines().count(), v[2]);
+    assertTrue(v[2].startsWith("error: invalid value for option '--epochs'") && v[2].endsWith("; see ./densenet train --help\n"), v[2]);
+  }
+
   /** Before: {@code error: For input string: "99999999999"}. */
   @Test
   void aHugeDepthIsNamedNotParsedRaw() {

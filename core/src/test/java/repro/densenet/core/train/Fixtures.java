@@ -17,22 +17,12 @@ final class Fixtures {
 
   /** {@code body} with training graphs built with native ({@code true}) or TensorFlow-op BN-ReLUs. */
   static <T> T withFusedBnRelu(boolean fused, java.util.function.Supplier<T> body) {
-    return withProperty(FUSED, Boolean.toString(fused), body);
+    return repro.densenet.core.SystemProperties.with(FUSED, Boolean.toString(fused), body);
   }
 
-  /** Runs body with the system property key set to value, then restores it. */
+  /** Runs body with the system property key set to value, then restores it ({@code SystemProperties.with}). */
   static <T> T withProperty(String key, String value, java.util.function.Supplier<T> body) {
-    String before = System.getProperty(key);
-    System.setProperty(key, value);
-    try {
-      return body.get();
-    } finally {
-      if (before == null) {
-        System.clearProperty(key);
-      } else {
-        System.setProperty(key, before);
-      }
-    }
+    return repro.densenet.core.SystemProperties.with(key, value, body);
   }
 
   static float[] images(int n, int h, int w, int c, long seed) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.GraphOperation;
+import repro.densenet.core.SystemProperties;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
 
@@ -26,14 +27,16 @@ class RebuiltConcatTest {
 
   private static final String PROPERTY = "densenet.bn.rebuildConcat";
 
+  private static SystemProperties.Restore fused;
+
   @BeforeAll
   static void tensorFlowOpBnRelus() {
-    System.setProperty(Fixtures.FUSED, "false");
+    fused = SystemProperties.set(Fixtures.FUSED, "false");
   }
 
   @AfterAll
   static void nativeBnRelus() {
-    System.clearProperty(Fixtures.FUSED);
+    fused.close();
   }
 
   private static final List<ModelSpec> SPECS =
@@ -106,18 +109,7 @@ class RebuiltConcatTest {
   void backwardPassMemoryStaysNearTheForwardPeak() {
     ModelSpec spec = DenseNetSpec.paper(22, 12);
     TracedStep ordered = TracedStep.run(spec, false);
-    String before = System.getProperty("densenet.grappler.dependency");
-    TracedStep unordered;
-    System.setProperty("densenet.grappler.dependency", "true");
-    try {
-      unordered = TracedStep.run(spec, false);
-    } finally {
-      if (before == null) {
-        System.clearProperty("densenet.grappler.dependency");
-      } else {
-        System.setProperty("densenet.grappler.dependency", before);
-      }
-    }
+    TracedStep unordered = SystemProperties.with("densenet.grappler.dependency", "true", () -> TracedStep.run(spec, false));
     System.out.printf(
         "allocator bytes at the loss / peak: ordered %d / %d, dependency optimiser on %d / %d%n",
         ordered.bytesAtLoss(), ordered.peakBytes(), unordered.bytesAtLoss(), unordered.peakBytes());
@@ -129,17 +121,7 @@ class RebuiltConcatTest {
   }
 
   private static <T> T withRebuild(boolean rebuild, Supplier<T> body) {
-    String before = System.getProperty(PROPERTY);
-    System.setProperty(PROPERTY, Boolean.toString(rebuild));
-    try {
-      return body.get();
-    } finally {
-      if (before == null) {
-        System.clearProperty(PROPERTY);
-      } else {
-        System.setProperty(PROPERTY, before);
-      }
-    }
+    return SystemProperties.with(PROPERTY, Boolean.toString(rebuild), body);
   }
 
   /** "forward concat -> backward consumer" for every backward op that reads a forward state. */

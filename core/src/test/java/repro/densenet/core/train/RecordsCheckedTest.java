@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import repro.densenet.core.SystemProperties;
 import repro.densenet.core.cli.DenseNetCli;
 import repro.densenet.core.data.SyntheticData;
 import repro.densenet.core.data.TrainingData;
@@ -48,7 +49,7 @@ class RecordsCheckedTest {
   void resumeUnderAnotherSwitchIsRefusedNamingIt(@TempDir Path dir) throws Exception {
     train(dir, 1);
     for (String property : List.of("densenet.native", "densenet.bn.fused", "densenet.conv.matmul")) {
-      CheckpointException e = Fixtures.withProperty(property, "false",
+      CheckpointException e = SystemProperties.with(property, "false",
           () -> assertThrows(CheckpointException.class, () -> train(dir, 0)));
       assertEquals("run directory " + dir + " was trained with " + property + "=true (spec.json, field graphOptions)"
           + " but this process has " + property + "=false, which would change its numbers; resume it with"
@@ -58,7 +59,7 @@ class RecordsCheckedTest {
     train(dir, 0);
     assertEquals(RunStatus.State.DONE, RunStatus.of(dir).state());
     // a finished run is returned whatever the switches: nothing is trained
-    Fixtures.withProperty("densenet.native", "false", () -> {
+    SystemProperties.with("densenet.native", "false", () -> {
       try {
         train(dir, 0);
       } catch (Exception e) {
@@ -73,7 +74,7 @@ class RecordsCheckedTest {
     Path plain = tmp.resolve("plain");
     Path tfOps = tmp.resolve("tf-ops");
     train(plain, 1);
-    Fixtures.withProperty("densenet.bn.fused", "false", () -> {
+    SystemProperties.with("densenet.bn.fused", "false", () -> {
       try {
         train(tfOps, 1);
       } catch (Exception e) {
@@ -93,7 +94,7 @@ class RecordsCheckedTest {
   @Test
   void switchesThatAreNotTrueOrFalseAreRefused(@TempDir Path dir) throws Exception {
     for (String v : List.of("yes", "flase", "0")) {
-      IllegalArgumentException e = Fixtures.withProperty("densenet.native", v,
+      IllegalArgumentException e = SystemProperties.with("densenet.native", v,
           () -> assertThrows(IllegalArgumentException.class, () -> train(dir, 1)));
       assertEquals("system property densenet.native must be true or false, got '" + v + "'", e.getMessage());
     }
@@ -105,7 +106,7 @@ class RecordsCheckedTest {
     StringWriter err = new StringWriter();
     CommandLine cli = DenseNetCli.commandLine();
     cli.setErr(new PrintWriter(err));
-    int code = Fixtures.withProperty("densenet.bn.fused", "flase", () -> DenseNetCli.execute(cli, "train",
+    int code = SystemProperties.with("densenet.bn.fused", "flase", () -> DenseNetCli.execute(cli, "train",
         "--model", "densenet-10-4", "--data", "synthetic", "--epochs", "1", "--synthetic-images", "64",
         "--synthetic-size", "8", "--no-progress", "--run-dir", dir.resolve("run").toString()));
     assertEquals(2, code, err.toString());
@@ -159,7 +160,7 @@ class RecordsCheckedTest {
         + Checkpoint.file(dir) + " (checksummed) carries " + was + " for epoch 2 (the last line must equal the"
         + " checkpoint's)", st.detail());
     CheckpointException e = assertThrows(CheckpointException.class, () -> train(dir, 0));
-    assertTrue(e.getMessage().startsWith("run directory " + dir + " has a result.json but is damaged: line 2 of "),
+    assertTrue(e.getMessage().startsWith("run directory " + dir + " has a result.json but is damaged (line 2 of "),
         e.getMessage());
   }
 

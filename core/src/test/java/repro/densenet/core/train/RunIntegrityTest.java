@@ -127,6 +127,8 @@ class RunIntegrityTest {
     Files.write(Checkpoint.file(dir), f);
     CheckpointException e = assertThrows(CheckpointException.class, () -> train(dir, TrainerTest.OPTIONS, TRAINING));
     assertTrue(e.getMessage().contains("checkpoint " + Checkpoint.file(dir) + " is corrupt: its header"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(" does not match its " + Checkpoint.INTEGRITY_KEY + "; nothing was changed"),
+        e.getMessage());
     assertArrayEquals(f, Files.readAllBytes(Checkpoint.file(dir)));
   }
 
@@ -170,9 +172,66 @@ class RunIntegrityTest {
       RunStatus st = RunStatus.of(d);
       assertEquals(RunStatus.State.DAMAGED, st.state(), c.getKey() + ": " + st.detail());
       CheckpointException e = assertThrows(CheckpointException.class, () -> train(d, TrainerTest.OPTIONS, TRAINING.withEpochs(1)));
-      assertTrue(e.getMessage().startsWith("run directory " + d + " has a result.json but is damaged: "), e.getMessage());
+      assertTrue(e.getMessage().startsWith("run directory " + d + " has a result.json but is damaged ("), e.getMessage());
       assertTrue(e.getMessage().contains(c.getKey().equals("result") ? Trainer.RESULT_FILE : Checkpoint.FILE), e.getMessage());
     }
+  }
+
+  /**
+   * Issue 26: a cut-off last line of metrics.jsonl gave a raw parser error ("not valid JSON:
+   * Unexpected end-of-input ..."); the checkpoint carries that line, so the resume restores it.
+   */
+  @Test
+  void aTruncatedLastMetricsLineIsRestoredFromTheCheckpoint(@TempDir Path dir) throws Exception {
+    train(dir, TrainerTest.OPTIONS.stoppingAfter(2), TRAINING);
+    Path metrics = dir.resolve(Trainer.METRICS_FILE);
+    byte[] whole = Files.readAllBytes(metrics);
+    Files.write(metrics, java.util.Arrays.copyOf(whole, whole.length - 40));
+    int kept = new String(whole, StandardCharsets.UTF_8).lines().toList().get(1).length() - 39;
+    java.util.List<String> said = new java.util.ArrayList<>();
+    TrainingListener listening = new TrainingListener() {
+      @Override
+      public void message(String text) {
+        said.add(text);
+      }
+    };
+    new Trainer(TrainerTest.OPTIONS.stoppingAfter(3), listening).run(dir, TrainerTest.MODEL, TRAINING, data);
+    assertTrue(said.contains("line 2 of " + metrics + " was cut off after " + kept + " characters (the file was"
+        + " truncated); restored it from the checkpoint"), said.toString());
+    byte[] now = Files.readAllBytes(metrics);
+    assertArrayEquals(whole, java.util.Arrays.copyOf(now, whole.length), "lines 1 and 2 as they were written");
+    assertEquals(3, Trainer.readMetrics(dir, 3).size());
+  }
+
+  /** A cut-off line the checkpoint cannot restore is named, with its file and line, in one sentence. */
+  @Test
+  void aTruncatedLineThatCannotBeRestoredIsNamed(@TempDir Path dir) throws Exception {
+    train(dir, TrainerTest.OPTIONS.stoppingAfter(2), TRAINING);
+    Path metrics = dir.resolve(Trainer.METRICS_FILE);
+    String text = Files.readString(metrics);
+    Files.writeString(metrics, text.substring(0, text.length() - 40).replace("\"epoch\":2", "\"epoch\":7"));
+    CheckpointException e = assertThrows(CheckpointException.class, () -> train(dir, TrainerTest.OPTIONS, TRAINING));
+    assertTrue(e.getMessage().startsWith(metrics + ": line 2, the last, is cut off after "), e.getMessage());
+    assertTrue(e.getMessage().contains(" characters (the file was truncated), and the checkpoint "
+        + Checkpoint.file(dir) + " does not carry that line's start to restore it; nothing was changed"), e.getMessage());
+  }
+
+  /**
+   * Issue 26: a corrupt checkpoint of a finished run gave a 690-character line that said "nothing
+   * was changed" twice.
+   */
+  @Test
+  void aCorruptCheckpointOfAFinishedRunIsOneSentence(@TempDir Path dir) throws Exception {
+    train(dir, TrainerTest.OPTIONS, TRAINING.withEpochs(1));
+    rewrite(Checkpoint.file(dir), b -> b[b.length - 9] ^= 1);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> train(dir, TrainerTest.OPTIONS, TRAINING.withEpochs(1)));
+    String m = e.getMessage();
+    assertTrue(m.startsWith("run directory " + dir + " has a result.json but is damaged (checkpoint " + Checkpoint.file(dir)
+        + " is unreadable or corrupt: data section SHA-256 "), m);
+    assertTrue(m.endsWith("... (the file is corrupted)), so nothing was changed; to train it again, move " + dir + " aside"), m);
+    assertEquals(1, m.toLowerCase(java.util.Locale.ROOT).split("nothing was changed", -1).length - 1, m);
+    String withoutPaths = m.replace(Checkpoint.file(dir).toString(), "").replace(dir.toString(), "");
+    assertTrue(withoutPaths.length() < 260, withoutPaths.length() + ": " + withoutPaths);
   }
 
   /** Defect 5: divergence from the first epoch; the message says there is no checkpoint. */

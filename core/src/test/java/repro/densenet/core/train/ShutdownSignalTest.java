@@ -76,7 +76,7 @@ class ShutdownSignalTest {
       assertTrue(kept >= 1 && kept < SignalChild.TRAINING.epochs(), "checkpoint after epoch " + kept);
       List<String> stops = stderr.lines().filter(l -> l.startsWith("stopped by ")).toList();
       assertEquals(1, stops.size(), stderr);
-      assertTrue(stops.get(0).startsWith("stopped by a shutdown signal (SIGINT, SIGTERM or SIGHUP) in epoch " + (kept + 1) + " ("),
+      assertTrue(stops.get(0).startsWith("stopped by SIG" + signal + " in epoch " + (kept + 1) + " ("),
           stops.get(0));
       assertTrue(stops.get(0).endsWith(": the last checkpoint, after epoch " + kept + ", is kept in " + Checkpoint.file(dir)
           + "; run the same command again to resume"), stops.get(0));

@@ -2,7 +2,6 @@ package repro.densenet.datasets.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import repro.densenet.datasets.ImageSet;
 import repro.densenet.datasets.batch.BatchSlot;
@@ -11,6 +10,7 @@ import repro.densenet.datasets.batch.BatchStream;
 import repro.densenet.datasets.batch.LastBatch;
 import repro.densenet.datasets.io.CifarReader;
 import repro.densenet.datasets.io.SyntheticArchives;
+import repro.densenet.datasets.stats.Medians;
 import repro.densenet.datasets.transform.Augmentation;
 import repro.densenet.datasets.transform.Normalization;
 
@@ -53,8 +53,8 @@ public final class DataBench {
       decode[r] = decodeRate(records, nanos);
       batch[r] = batchRate(data, spec, slots, nanos);
     }
-    double d = median(decode);
-    double b = median(batch);
+    double d = Medians.of(decode);
+    double b = Medians.of(batch);
     DataBenchResult result = new DataBenchResult(d, b, 1.0 / (1.0 / d + 1.0 / b), rounds, secondsPerRound);
     if (out != null) {
       out.println(result);
@@ -116,11 +116,5 @@ public final class DataBench {
       now = System.nanoTime();
     } while (now - start < nanos);
     return images / ((now - start) / 1e9);
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -123,6 +123,28 @@ public final class HttpDownloader implements Downloader {
     return f.scope() == HashScope.FILE ? f.size() : f.size() + f.size() / 1024 + 4096;
   }
 
+  /**
+   * What a failed request ran into, in words: the JDK's client reports a name that does not resolve
+   * and a refused connection both as a {@code ConnectException}, the first without a message.
+   */
+  static String connectionProblem(URI url, IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return "the host name " + url.getHost() + " could not be resolved (no network or no DNS)";
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+        return "the host " + url.getHost() + (url.getPort() >= 0 ? " port " + url.getPort() : "")
+            + " could not be reached" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+      }
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "the host " + url.getHost() + " did not answer in time";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
   private Digest fetch(URI url, Path tmp, DataFile file, Path target) throws IOException {
     HttpRequest req = HttpRequest.newBuilder(url).timeout(idleTimeout).GET().build();
     HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp;
@@ -132,10 +154,9 @@ public final class HttpDownloader implements Downloader {
       Thread.currentThread().interrupt();
       throw new IOException("download of " + url + " was interrupted", e);
     } catch (IOException e) {
-      // Connection failures often carry no message (e.g. ConnectException): name the URL and the fix.
+      // Connection failures often carry no message (e.g. ConnectException): say what failed, the fix.
       throw new IOException(
-          "download of " + url + " failed (" + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check the network, or put a"
+          "download of " + url + " failed: " + connectionProblem(url, e) + "; check the network, or put a"
               + " manually downloaded copy of " + file.fileName() + " in the cache (./densenet data info"
               + " shows where) and use --offline", e);
     }

@@ -22,6 +22,8 @@ import repro.densenet.datasets.catalog.HttpDownloader;
     subcommands = {InfoCommand.class, FetchCommand.class, VerifyCommand.class})
 public final class DataCommand implements Runnable {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--cache",
       paramLabel = "DIR",
@@ -62,6 +64,6 @@ public final class DataCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "specify a subcommand: info, fetch or verify");
+        spec.commandLine(), "specify a subcommand: info, fetch or verify");
   }
 }

@@ -15,9 +15,13 @@ import repro.densenet.datasets.catalog.DatasetId;
 
 /**
  * What {@code data info|fetch|verify NAME} share: the dataset name, the parent's cache options,
- * and one-line errors (exit status 1) for bad names, a bad cache, and I/O or checksum failures.
+ * and one-line errors for bad names, a bad cache, and I/O or checksum failures: exit status
+ * {@value #EXIT_PROBLEM}, the launcher's code for a bad argument or file (1 is reserved for bugs).
  */
 abstract class DatasetSubcommand implements Callable<Integer> {
+
+  /** Exit status of a bad argument, a missing, corrupt or unreadable file, or an I/O error. */
+  static final int EXIT_PROBLEM = 2;
 
   @ParentCommand DataCommand parent;
 
@@ -35,10 +39,10 @@ abstract class DatasetSubcommand implements Callable<Integer> {
     } catch (IOException e) {
       // AccessDeniedException and friends carry only the path: say what went wrong
       spec.commandLine().getErr().println("error: " + FileProblems.explain(e, null).getMessage());
-      return 1;
+      return EXIT_PROBLEM;
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
+      return EXIT_PROBLEM;
     }
   }
 

@@ -26,6 +26,6 @@ public final class FetchCommand extends DatasetSubcommand {
         err.println(ex.getMessage());
       }
     }
-    return failures == 0 ? 0 : 1;
+    return failures == 0 ? 0 : EXIT_PROBLEM;
   }
 }

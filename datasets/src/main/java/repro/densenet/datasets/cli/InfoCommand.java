@@ -38,7 +38,7 @@ public final class InfoCommand extends DatasetSubcommand {
       if (!allOk && !filesOnly) {
         out.printf("counts need every file to be ok; run `densenet data fetch %s`%n", id);
       }
-      return allOk ? 0 : 1;
+      return allOk ? 0 : EXIT_PROBLEM;
     }
     DatasetLoader loader = new DatasetLoader(cache);
     for (Part p : DatasetLoader.parts(id)) {

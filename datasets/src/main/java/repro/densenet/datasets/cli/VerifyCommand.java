@@ -36,6 +36,6 @@ public final class VerifyCommand extends DatasetSubcommand {
         bad++;
       }
     }
-    return bad == 0 ? 0 : 1;
+    return bad == 0 ? 0 : EXIT_PROBLEM;
   }
 }

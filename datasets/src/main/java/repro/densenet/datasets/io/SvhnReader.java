@@ -44,7 +44,7 @@ public final class SvhnReader {
       mat = Mat5.newReader(src).setEntryFilter(h -> VARIABLES.contains(h.getName())).readMat();
     } catch (IOException | RuntimeException e) {
       throw new DatasetFormatException(
-          file, "file is not a readable MATLAB v5 file (" + describe(e) + ")", e);
+          file, "file is not a readable MATLAB v5 file (" + FileProblems.innermost(e) + ")", e);
     }
     try (mat) {
       Matrix x = matrix(file, mat, "X");
@@ -94,17 +94,8 @@ public final class SvhnReader {
       return new ImageSet(name, pixels, labels, SIDE, SIDE, 3, 10);
     } catch (RuntimeException e) {
       throw new DatasetFormatException(
-          file, "file could not be decoded (" + e.getClass().getSimpleName() + ": " + FileProblems.reason(e) + ")", e);
+          file, "file could not be decoded (" + FileProblems.innermost(e) + ")", e);
     }
-  }
-
-  /** The innermost cause (mfl-core wraps everything in IOException(cause)), with its class. */
-  private static String describe(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getClass().getSimpleName() + ": " + FileProblems.reason(t);
   }
 
   private static Matrix matrix(Path file, MatFile mat, String var) throws IOException {

@@ -134,6 +134,26 @@ class HttpDownloaderTest {
     assertTrue(e instanceof ChecksumException);
   }
 
+  /** Before: "download of http://... failed (ConnectException); check the network, ..." for both. */
+  @Test
+  void aNameThatDoesNotResolveAndARefusedConnectionAreSaidApart() throws IOException {
+    Digest d = Digest.of(new ByteArrayInputStream(fixture));
+    DataFile unresolved = DataFile.file("http://no-such-host.invalid/f.bin", d.size(), d.sha256(), d.md5(), "test fixture");
+    IOException e = assertThrows(IOException.class, () -> downloader(Duration.ofSeconds(5)).download(unresolved, dir.resolve("f.bin")));
+    assertEquals("download of http://no-such-host.invalid/f.bin failed: the host name no-such-host.invalid could not be"
+        + " resolved (no network or no DNS); check the network, or put a manually downloaded copy of f.bin in the"
+        + " cache (./densenet data info shows where) and use --offline", e.getMessage());
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closed = s.getLocalPort();
+    }
+    DataFile refused = DataFile.file("http://127.0.0.1:" + closed + "/f.bin", d.size(), d.sha256(), d.md5(), "test fixture");
+    IOException r = assertThrows(IOException.class, () -> downloader(Duration.ofSeconds(5)).download(refused, dir.resolve("f.bin")));
+    assertTrue(r.getMessage().startsWith("download of http://127.0.0.1:" + closed + "/f.bin failed: the host 127.0.0.1 port "
+        + closed + " could not be reached"), r.getMessage());
+    assertFalse(r.getMessage().contains("ConnectException"), r.getMessage());
+  }
+
   @Test
   void aShortBodyIsRefusedWithTheCount() throws IOException {
     IOException e = refused("less.bin", Duration.ofSeconds(5));

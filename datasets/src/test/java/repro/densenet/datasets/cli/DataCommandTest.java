@@ -34,13 +34,13 @@ class DataCommandTest {
   void verifyReportsMissingAndMismatchedFilesWithBothHashes() throws Exception {
     Path cache = dir.resolve("c");
     Run r = run(Map.of(), "--cache", cache.toString(), "verify", "c10");
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     String sha = DatasetCatalog.CIFAR10.files().get(0).sha256();
     assertTrue(r.out().contains("MISSING  cifar-10-binary.tar.gz: expected sha256 " + sha + ", actual none"), r.out());
     Files.createDirectories(cache.resolve("cifar10"));
     Files.writeString(cache.resolve("cifar10/cifar-10-binary.tar.gz"), "not it");
     r = run(Map.of(), "verify", "--cache", cache.toString(), "cifar10");
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     // sha256("not it")
     assertTrue(r.out().contains("MISMATCH cifar-10-binary.tar.gz: expected sha256 " + sha + ", actual "), r.out());
   }
@@ -49,7 +49,7 @@ class DataCommandTest {
   void offlineFetchExplainsWhereToPutAManualDownload() {
     Path cache = dir.resolve("env-cache");
     Run r = run(Map.of("DENSENET_CACHE", cache.toString()), "fetch", "--offline", "cifar100");
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     Path target = cache.resolve("cifar100/cifar-100-binary.tar.gz").toAbsolutePath();
     assertTrue(r.err().contains("download https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"), r.err());
     assertTrue(r.err().contains("and put it at " + target), r.err());
@@ -59,7 +59,7 @@ class DataCommandTest {
   void infoListsFilesAndCacheLocation() {
     Path cache = dir.resolve("c");
     Run r = run(Map.of(), "--cache", cache.toString(), "--offline", "info", "svhn", "--files-only");
-    assertEquals(1, r.code(), "nothing is cached");
+    assertEquals(2, r.code(), "nothing is cached");
     assertTrue(r.out().startsWith("SVHN cropped digits (format 2) (svhn): 10 classes"), r.out());
     assertTrue(r.out().contains("cache: " + cache.toAbsolutePath() + " (offline)"), r.out());
     assertTrue(r.out().contains("extra_32x32.mat"), r.out());
@@ -69,7 +69,7 @@ class DataCommandTest {
   @Test
   void unknownDatasetIsOneClearLine() {
     Run r = run(Map.of(), "--cache", dir.toString(), "info", "imagenet");
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertTrue(r.err().startsWith("error: unknown dataset 'imagenet'; known datasets: cifar10"), r.err());
   }
 
@@ -77,7 +77,7 @@ class DataCommandTest {
   void aCacheFlagNamingAFileIsOneClearLine() throws Exception {
     Path file = Files.writeString(dir.resolve("passwd"), "root:x:0:0");
     Run r = run(Map.of(), "--cache", file.toString(), "info", "fmnist", "--files-only");
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertEquals(
         "error: " + file + ": the dataset cache must be a directory, but this is a file (point --cache or"
             + " $DENSENET_CACHE at a directory, or leave both unset for ~/.cache/densenet-repro)\n",
@@ -92,10 +92,10 @@ class DataCommandTest {
     Files.createDirectories(empty.getParent());
     Files.createFile(empty);
     Run info = run(Map.of(), "--cache", cache.toString(), "info", "fmnist", "--files-only");
-    assertEquals(1, info.code());
+    assertEquals(2, info.code());
     assertTrue(info.out().contains("      CORRUPT: " + empty + ": file is empty (0 bytes)\n"), info.out());
     Run verify = run(Map.of(), "--cache", cache.toString(), "verify", "fmnist");
-    assertEquals(1, verify.code());
+    assertEquals(2, verify.code());
     assertTrue(verify.out().contains("CORRUPT  train-images-idx3-ubyte.gz: " + empty + ": file is empty (0 bytes);"
         + " replace it with a copy of http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
         + "train-images-idx3-ubyte.gz\n"), verify.out());

@@ -198,19 +198,8 @@ public final class Display {
     return sb.toString();
   }
 
-  /** Escapes text for HTML element content and attribute values. */
+  /** Escapes text for HTML element content and double-quoted attribute values ({@code Html.esc}). */
   public static String escape(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<' -> sb.append("&lt;");
-        case '>' -> sb.append("&gt;");
-        case '&' -> sb.append("&amp;");
-        case '"' -> sb.append("&quot;");
-        case '\'' -> sb.append("&#39;");
-        default -> sb.append(c);
-      }
-    }
-    return sb.toString();
+    return repro.densenet.reports.render.Html.esc(s);
   }
 }

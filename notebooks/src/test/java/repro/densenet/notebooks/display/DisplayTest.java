@@ -33,6 +33,13 @@ class DisplayTest {
         t.plain());
   }
 
+  /** Before: the notebooks escaped an apostrophe as &#39;, the report did not; one escaper now (Html.esc). */
+  @Test
+  void escapingIsTheReportsOneApostrophesIncluded() {
+    assertEquals("it's &lt;b&gt; &amp; &quot;q&quot;", Display.escape("it's <b> & \"q\""));
+    assertEquals(repro.densenet.reports.render.Html.esc("the paper's <i>"), Display.escape("the paper's <i>"));
+  }
+
   @Test
   void tableRefusesRaggedRows() {
     IllegalArgumentException e =

@@ -63,7 +63,9 @@ public final class ReportCommand implements Callable<Integer> {
             + " 'last-run', got '" + date + "'", e);
       }
     }
-    Path target = out == null ? results.resolve("report") : out;
+    // `mvn verify -Preproduce` passes ${project.basedir}/../results/...: print and record the plain path
+    results = results.normalize();
+    Path target = (out == null ? results.resolve("report") : out).normalize();
     long t0 = System.nanoTime();
     ResultsTree tree = ResultsTree.read(results, (done, total) -> {
       if (done % 50 == 0 || done.equals(total)) {

@@ -1,11 +1,17 @@
 package repro.densenet.reports.render;
 
 /** Small HTML helpers (escaping, the report's style sheet). */
-final class Html {
+public final class Html {
 
   private Html() {}
 
-  static String esc(String s) {
+  /**
+   * The project's one HTML escaper (the report's pages and SVG, the notebooks' tables): {@code < > &
+   * "} become entities, for element content and double-quoted attribute values, the only kind of
+   * attribute the project writes. An apostrophe stays as it is (it is safe in both, and the
+   * published report's bytes depend on it).
+   */
+  public static String esc(String s) {
     StringBuilder b = new StringBuilder(s.length());
     for (char c : s.toCharArray()) {
       switch (c) {

@@ -19,6 +19,7 @@ import repro.densenet.core.result.Json;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
+import repro.densenet.datasets.stats.Medians;
 import repro.densenet.reports.Ablations;
 import repro.densenet.reports.Claims;
 import repro.densenet.reports.ReportDirectory;
@@ -143,7 +144,7 @@ public final class ReportWriter {
         }
         runPage(r);
       }
-      write("index.html", index(claims, t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse));
+      write("index.html", index(new IndexContent(claims, t1, dropout, partial, efficiency, figs3, figs4, fig5, figs6, reuse)));
     }
     if (formats.contains(Format.MD)) {
       write("report.md", markdown(claims, t1, dropout, partial, efficiency));
@@ -168,12 +169,30 @@ public final class ReportWriter {
 
   // ---------------------------------------------------------------- HTML
 
-  private String index(Claims claims, Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
+  /** What the index page shows besides the results tree: the analyses and the figures written for them. */
+  private record IndexContent(
+      Claims claims, Table1 t1, List<Ablations.DropoutRow> dropout, Ablations.PartialRow partial,
       List<Ablations.EfficiencyRow> efficiency, List<Figures.Written> figs3, List<Figures.Written> figs4,
-      Figures.Written fig5, List<Figures.Written> figs6, ReportRun reuse) {
+      Figures.Written fig5, List<Figures.Written> figs6, ReportRun reuse) {}
+
+  private String index(IndexContent c) {
     Scale scale = Scales.common(tree.runs());
     String scaleName = Scales.name(scale, !tree.runs().isEmpty());
     StringBuilder b = new StringBuilder();
+    firstScreenAndProvenance(b, c.claims());
+    table1Html(b, c.t1());
+    dropoutHtml(b, c.dropout());
+    partialHtml(b, c.partial(), c.figs6());
+    efficiencyHtml(b, c.efficiency(), c.fig5());
+    curvesHtml(b, c.figs3());
+    reuseHtml(b, c.reuse(), c.figs4());
+    runsHtml(b);
+    skippedHtml(b);
+    return Html.page("DenseNet reproduction (" + scaleName + " scale)", "", b.toString());
+  }
+
+  /** The first screen (claims and verdicts), the claims in detail, the training regime and the provenance table. */
+  private void firstScreenAndProvenance(StringBuilder b, Claims claims) {
     Set<String> files = new TreeSet<>();
     if (formats.contains(Format.MD)) {
       files.add("report.md");
@@ -201,9 +220,10 @@ public final class ReportWriter {
         + ", runtime " + r.record().result().provenance().tensorflowRuntimeVersion()));
     meta(b, "report written", now.toString());
     b.append("</table>\n");
+  }
 
-    table1Html(b, t1);
-
+  /** Dropout on/off, paired by seed (section 4.2). */
+  private void dropoutHtml(StringBuilder b, List<Ablations.DropoutRow> dropout) {
     b.append("<h2>Dropout without augmentation (section 4.2)</h2>\n");
     if (dropout.isEmpty()) {
       b.append("<p class=\"note\">No finished runs of the dropout suite.</p>\n");
@@ -230,7 +250,10 @@ public final class ReportWriter {
       }
       b.append("</table>\n");
     }
+  }
 
+  /** Partial versus full connectivity, paired by seed, and Figure 6. */
+  private void partialHtml(StringBuilder b, Ablations.PartialRow partial, List<Figures.Written> figs6) {
     b.append("<h2>Partial versus full connectivity (Figure 6)</h2>\n");
     if (partial == null) {
       b.append("<p class=\"note\">No paired runs of the partial suite.</p>\n");
@@ -242,7 +265,10 @@ public final class ReportWriter {
           .append("</td><td>").append(esc(diffText(partial.difference()))).append("</td></tr></table>\n");
     }
     figures(b, figs6);
+  }
 
+  /** Parameter efficiency: the table, each ResNet against its nearest DenseNet, and Figure 5. */
+  private void efficiencyHtml(StringBuilder b, List<Ablations.EfficiencyRow> efficiency, Figures.Written fig5) {
     b.append("<h2>Parameter efficiency (Figure 5)</h2>\n");
     if (efficiency.isEmpty()) {
       b.append("<p class=\"note\">No finished runs of the efficiency suite.</p>\n");
@@ -269,13 +295,19 @@ public final class ReportWriter {
       }
       figures(b, fig5 == null ? List.of() : List.of(fig5));
     }
+  }
 
+  /** Figure 3, the curves suite. */
+  private void curvesHtml(StringBuilder b, List<Figures.Written> figs3) {
     b.append("<h2>Training curves (Figure 3)</h2>\n");
     if (figs3.isEmpty()) {
       b.append("<p class=\"note\">No finished runs of the curves suite.</p>\n");
     }
     figures(b, figs3);
+  }
 
+  /** Figure 4, the feature-reuse maps, with the runs they average. */
+  private void reuseHtml(StringBuilder b, ReportRun reuse, List<Figures.Written> figs4) {
     b.append("<h2>Feature reuse (Figure 4)</h2>\n");
     if (reuse == null) {
       b.append("<p class=\"note\">No finished run of the reuse suite with its feature-reuse matrix.</p>\n");
@@ -288,7 +320,10 @@ public final class ReportWriter {
               ? "; each run's own maps are on its page; claim 7 checks every run" : "").append(").</p>\n");
     }
     figures(b, figs4);
+  }
 
+  /** Every run used, linked to its page. */
+  private void runsHtml(StringBuilder b) {
     b.append("<h2>Runs</h2>\n<table><tr><th class=\"l\">suite</th><th class=\"l\">run</th><th class=\"l\">trained</th>"
         + "<th class=\"l\">data</th><th>seed</th><th>epochs</th><th>test error (%)</th><th>parameters</th><th>wall time</th></tr>\n");
     for (ReportRun r : tree.runs()) {
@@ -301,6 +336,10 @@ public final class ReportWriter {
           .append("</td><td>").append(duration(rec.result().wallSeconds())).append("</td></tr>\n");
     }
     b.append("</table>\n");
+  }
+
+  /** The run directories left out, with the reason. */
+  private void skippedHtml(StringBuilder b) {
     b.append("<h2>Skipped runs</h2>\n");
     if (tree.skipped().isEmpty()) {
       b.append("<p class=\"note\">None: every run directory under the results directory was used.</p>\n");
@@ -312,7 +351,6 @@ public final class ReportWriter {
       }
       b.append("</table>\n");
     }
-    return Html.page("DenseNet reproduction (" + scaleName + " scale)", "", b.toString());
   }
 
   /**
@@ -688,7 +726,7 @@ public final class ReportWriter {
     List<String> parts = new ArrayList<>();
     byKind.forEach((kind, v) -> {
       double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      double med = a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+      double med = Medians.of(a);
       parts.add(String.format(Locale.ROOT, "%d run%s %s: median %.1f%% (%.1f to %.1f%%)", a.length, a.length == 1 ? "" : "s",
           kind, med, a[0], a[a.length - 1]));
     });

@@ -57,6 +57,25 @@ class ReportCommandTest {
     assertEquals(runs, ResultsTree.read(c, (a, b) -> {}).runs().size(), "read without --out to exclude");
   }
 
+  /** Before: "report: ... files in /.../cli/../C/report" (the -Preproduce profile's path as given). */
+  @Test
+  void theReportNamesItsDirectoryWithoutDotDot() throws Exception {
+    Path c = fixture(tmp.resolve("C"));
+    Files.createDirectories(tmp.resolve("cli"));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    try {
+      System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(0, report("--results", tmp.resolve("cli/../C").toString(), "--date", "last-run"), err.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    String said = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(said.contains(" files in " + c.resolve("report") + " ("), said);
+    assertTrue(said.endsWith("; open " + c.resolve("report/index.html") + "\n"), said);
+    assertFalse(said.contains(".."), said);
+  }
+
   @Test
   void aReportDirectoryOfAnOlderVersionHoldingCopiesIsNotReadAsRuns() throws Exception {
     Path c = fixture(tmp.resolve("C"));
