@@ -28,6 +28,7 @@ import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.NetBuilder;
 import repro.densenet.core.model.ParamKind;
 import repro.densenet.core.model.Parameters;
+import repro.densenet.core.tf.GradientRegistry;
 import repro.densenet.core.tf.GraphOptions;
 
 /**
@@ -57,6 +58,8 @@ public final class TrainingGraph implements AutoCloseable {
   private final int channels;
   private final int numClasses;
   private final Graph graph;
+  /** The custom gradients of the graph's training layers, emptied on {@link #close}. */
+  private final GradientRegistry gradients;
   private final Session session;
   private final Parameters params = new Parameters();
   private final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
@@ -118,6 +121,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.channels = channels;
     this.numClasses = numClasses;
     this.graph = new Graph();
+    this.gradients = GradientRegistry.open(graph);
     boolean ok = false;
     try {
       Ops tf = Ops.create(graph);
@@ -224,6 +228,7 @@ public final class TrainingGraph implements AutoCloseable {
       ok = true;
     } finally {
       if (!ok) {
+        gradients.close();
         graph.close();
       }
     }
@@ -516,11 +521,17 @@ public final class TrainingGraph implements AutoCloseable {
     return out;
   }
 
+  /** The registry of the graph's custom gradients (for tests); empty once closed. */
+  public GradientRegistry gradients() {
+    return gradients;
+  }
+
   @Override
   public void close() {
     try {
       session.close();
     } finally {
+      gradients.close();
       graph.close();
     }
   }

@@ -21,6 +21,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.GradientRegistry;
 
 /**
  * Gradient check: {@link Graph#addGradients} of the training loss (mean softmax cross-entropy
@@ -99,6 +100,7 @@ class GradientCheckTest {
   /** A built loss with its gradients and the point at which they are evaluated. */
   static final class Check implements AutoCloseable {
     final Graph graph = new Graph();
+    final GradientRegistry gradients = GradientRegistry.open(graph);
     final Session session;
     final Parameters params = new Parameters();
     final List<Parameters.Param> trainables;
@@ -255,6 +257,7 @@ class GradientCheckTest {
     @Override
     public void close() {
       session.close();
+      gradients.close();
       graph.close();
     }
   }

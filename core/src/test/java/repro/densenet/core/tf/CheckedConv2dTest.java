@@ -99,7 +99,9 @@ class CheckedConv2dTest {
     float[] yRef = new float[r.length];
     float[] dx = new float[x.length];
     float[] dw = new float[w.length];
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, size, size, cin)));
       Placeholder<TFloat32> wp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, cin, cout)));
@@ -139,11 +141,11 @@ class CheckedConv2dTest {
               for (int c = 0; c < cin; c++) {
                 int xi = ((b * size + h) * size + v) * cin + c;
                 for (int co = 0; co < cout; co++) {
-                  double g = r[((b * out + o) * out + q) * cout + co];
+                  double gr = r[((b * out + o) * out + q) * cout + co];
                   int wi = ((i * k + j) * cin + c) * cout + co;
                   y64[((b * out + o) * out + q) * cout + co] += (double) x[xi] * w[wi];
-                  dxRef[xi] += g * w[wi];
-                  dwRef[wi] += g * x[xi];
+                  dxRef[xi] += gr * w[wi];
+                  dwRef[wi] += gr * x[xi];
                 }
               }
             }

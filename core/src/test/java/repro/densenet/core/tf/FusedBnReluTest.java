@@ -122,7 +122,9 @@ class FusedBnReluTest {
       int n, int h, int w, int[] channels, float[][] parts, float[] gamma, float[] beta, float[] movingMean,
       float[] movingVar, float[] r, boolean fused) {
     int total = gamma.length;
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       List<Operand<TFloat32>> ps = new ArrayList<>();
       for (int i = 0; i < parts.length; i++) {
@@ -187,7 +189,9 @@ class FusedBnReluTest {
 
   @Test
   void partsOfDifferentSizesFailWithTheOpName() {
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> a = tf.zeros(tf.constant(new int[] {2, 4, 4, 3}), TFloat32.class);
       Operand<TFloat32> b = tf.zeros(tf.constant(new int[] {2, 4, 5, 3}), TFloat32.class);
@@ -228,7 +232,9 @@ class FusedBnReluTest {
   /** {{y1, y2, y3}, {d a, d b, d c, d gamma 1..3, d beta 1..3}} of sum(y_l * r_l). */
   private static float[][][] chain(int n, int h, int w, int[] channels, boolean fused) {
     java.util.Random r = new java.util.Random(5);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       List<Operand<TFloat32>> parts = new ArrayList<>();
       for (int c : channels) {
@@ -322,7 +328,9 @@ class FusedBnReluTest {
   @Test
   void runningSumIsAddedBitwiseAndBadShapesFailWithTheOpName() {
     java.util.Random r = new java.util.Random(11);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> a = randomTensor(tf, r, 2, 4, 4, 3);
       Operand<TFloat32> b = randomTensor(tf, r, 2, 4, 4, 2);

@@ -99,7 +99,9 @@ class GemmConv2dTest {
     float[] f = random(rnd, k * k * cin * cout);
     float[] y = new float[n * oh * ow * cout];
     float[] yConv = new float[y.length];
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       // dynamic batch, as in the inference graph
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, cin)));

@@ -43,7 +43,9 @@ class OutputGatedReluTest {
       up[i] = (float) (rnd.nextDouble() * 2 - 1);
     }
     Shape shape = Shape.of(4, 5, 5, 7);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       Operand<TFloat32> xi = tf.identity(xp);
