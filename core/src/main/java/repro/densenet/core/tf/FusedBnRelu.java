@@ -27,25 +27,67 @@ import org.tensorflow.types.TFloat64;
  * <p>The gradient is the training-mode batch-norm gradient (the batch statistics depend on x)
  * behind the ReLU mask, recomputed from the parts: it needs neither the state nor the output, so
  * the forward pass keeps only the parts (kept anyway: later layers read them) and, unless the
- * convolution rebuilds it ({@link #recomputed}), the output. Moving statistics are updated as
+ * convolution rebuilds it ({@link Result#recomputed}), the output. Moving statistics are updated as
  * {@code FusedBatchNormV3} does: {@code (1 - f) * moving + f * batch}, with the unbiased batch
  * variance.
  */
 public final class FusedBnRelu {
 
   /**
-   * A part as a BN-ReLU's gradient carrier reads it, with its gradient coefficients: the part
-   * itself ({@link #start}) for its first reader, else the previous reader's pass-through ({@link
-   * Result#passedThrough}), through which the part's running gradient sum and coefficients flow
-   * back (see {@link NativeOps#bnReluGradChain}).
-   *
-   * @param part the part, or a BN-ReLU's pass-through of it
-   * @param coef the pass-through of the part's coefficients, or null for the part itself
+   * A part as a BN-ReLU's gradient carrier reads it: the part itself ({@link First}) for its first
+   * reader, else the previous reader's pass-through ({@link PassedThrough}), through which the
+   * part's running gradient sum and coefficients flow back (see {@link
+   * NativeOps#bnReluGradChain}).
    */
-  public record Link(Operand<TFloat32> part, Operand<TFloat64> coef) {
+  public sealed interface Link permits First, PassedThrough {
+    /** The part, or a BN-ReLU's pass-through of it. */
+    Operand<TFloat32> part();
+
     /** The part itself: this reader is its first, and finishes its gradient. */
-    public static Link start(Operand<TFloat32> part) {
-      return new Link(part, null);
+    static Link start(Operand<TFloat32> part) {
+      return new First(part);
+    }
+  }
+
+  /** The part itself, read by its first BN-ReLU (which finishes the part's gradient). */
+  public record First(Operand<TFloat32> part) implements Link {}
+
+  /**
+   * A part as passed through one BN-ReLU's gradient carrier, with the pass-through of its
+   * gradient coefficients. A later BN-ReLU reads the part from here ({@link #build}'s {@code
+   * links}), which marks it read: then the carrier's gradient receives that reader's running
+   * sum and coefficients for the part and adds its own share. One later reader at most.
+   */
+  public static final class PassedThrough implements Link {
+    private final Operand<TFloat32> part;
+    private final Operand<TFloat64> coef;
+    private volatile boolean read;
+
+    private PassedThrough(Operand<TFloat32> part, Operand<TFloat64> coef) {
+      this.part = part;
+      this.coef = coef;
+    }
+
+    @Override
+    public Operand<TFloat32> part() {
+      return part;
+    }
+
+    /** The pass-through of the part's coefficients. */
+    public Operand<TFloat64> coef() {
+      return coef;
+    }
+
+    /** Whether a later BN-ReLU reads the part from here. */
+    public boolean read() {
+      return read;
+    }
+
+    private void markRead() {
+      if (read) {
+        throw new IllegalStateException("this pass-through of a part is already read by a later BN-ReLU");
+      }
+      read = true;
     }
   }
 
@@ -56,19 +98,12 @@ public final class FusedBnRelu {
    * @param recomputed the activation rebuilt for the backward pass (bitwise y), for convolutions
    *     whose filter gradient should not keep y
    * @param passedThrough the parts as passed through this BN-ReLU's gradient carrier: the next
-   *     BN-ReLU over the same parts should read these ({@link #build}'s {@code links}) and call
-   *     {@link #consumed} for them, so that each part's gradient is a running sum carried from
-   *     layer to layer
+   *     BN-ReLU over the same parts reads these ({@link #build}'s {@code links}), so that each
+   *     part's gradient is a running sum carried from layer to layer
    */
   public record Result(
       Operand<TFloat32> y, Operand<TFloat32> movingMean, Operand<TFloat32> movingVariance,
-      RecomputedActivation recomputed, List<Link> passedThrough, boolean[] consumedFlags) {
-
-    /** Marks part i's pass-through as read by a later BN-ReLU's carrier. */
-    public void consumed(int i) {
-      consumedFlags[i] = true;
-    }
-  }
+      RecomputedActivation recomputed, List<PassedThrough> passedThrough) {}
 
   private FusedBnRelu() {}
 
@@ -76,13 +111,14 @@ public final class FusedBnRelu {
    * @param parts NHWC tensors of equal N, H, W whose channel concatenation is normalised
    * @param links what the gradient carrier reads for each part, through which its gradient flows:
    *     {@link Link#start} of the part, or the previous BN-ReLU's {@link Result#passedThrough}
+   *     (which this marks read)
    * @param sums each part's {@link NativeOps#partSums} (shared by every BN-ReLU reading the part)
    * @param gamma scale [C]
    * @param beta shift [C]
    * @param movingMean moving mean [C], as read
    * @param movingVariance moving variance [C], as read
    * @param epsilon added to the variance
-   * @param factor weight of the batch in the moving statistics
+   * @param momentum weight of the batch in the moving statistics ({@code exponentialAvgFactor})
    * @param height H of the parts
    * @param width W of the parts
    * @param channels C, the channels of the concatenation
@@ -97,7 +133,7 @@ public final class FusedBnRelu {
       Operand<TFloat32> movingMean,
       Operand<TFloat32> movingVariance,
       float epsilon,
-      float factor,
+      float momentum,
       int height,
       int width,
       int channels) {
@@ -107,83 +143,120 @@ public final class FusedBnRelu {
       throw new IllegalArgumentException(links.size() + " carried parts for " + ps.size() + " parts");
     }
     int n = ps.size();
-    boolean[] consumed = new boolean[n];
     boolean[] finish = new boolean[n];
-    // carrier inputs: the parts, their coefficients (a placeholder for a part's first reader:
-    // nothing differentiates it), gamma, beta
-    List<Operand<?>> inputs = new ArrayList<>(2 * n + 2);
-    Operand<TFloat64> noCoef = null;
-    for (Link link : links) {
-      inputs.add(link.part());
-    }
     for (int i = 0; i < n; i++) {
-      finish[i] = links.get(i).coef() == null;
-      if (finish[i]) {
-        noCoef = noCoef != null ? noCoef : tf.constant(0.0);
-      }
-      inputs.add(finish[i] ? noCoef : links.get(i).coef());
+      finish[i] = links.get(i) instanceof First;
     }
-    inputs.add(gamma);
-    inputs.add(beta);
+    List<Operand<?>> inputs = carrierInputs(tf, links, gamma, beta);
+    for (Link link : links) {
+      if (link instanceof PassedThrough p) {
+        p.markRead();
+      }
+    }
     // the native op's output shape is unknown to the graph; the reshape (no copy) states it
     Operand<TFloat32> shaped = tf.reshape(bn.y(), tf.constant(new int[] {-1, height, width, channels}));
+    PassedThrough[] through = new PassedThrough[n];
     List<Output<?>> carrier =
         CarrierGradients.carryAll(
-            tf,
-            shaped,
-            inputs,
-            (gtf, op, grads) -> {
-              @SuppressWarnings("unchecked")
-              Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
-              // the running sums and coefficients of the parts from the later BN-ReLUs that read
-              // them through this carrier
-              List<Operand<TFloat32>> acc = new ArrayList<>(n);
-              List<Operand<TFloat64>> coef = new ArrayList<>(n);
-              for (int i = 0; i < n; i++) {
-                @SuppressWarnings("unchecked")
-                Operand<TFloat32> a = consumed[i] ? (Operand<TFloat32>) grads.get(1 + i) : null;
-                @SuppressWarnings("unchecked")
-                Operand<TFloat64> c = consumed[i] ? (Operand<TFloat64>) grads.get(1 + n + i) : null;
-                acc.add(a);
-                coef.add(c);
-              }
-              NativeOps.BnReluChainGrad g =
-                  NativeOps.bnReluGradChain(
-                      gtf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon, acc, coef, finish);
-              List<Operand<?>> out = new ArrayList<>(2 * n + 3);
-              out.add(dy); // for StopGradient(y): discarded there
-              out.addAll(g.dparts());
-              out.addAll(g.coefs()); // a first reader's go to the placeholder: discarded there
-              out.add(g.dgamma());
-              out.add(g.dbeta());
-              return out;
-            });
+            tf, shaped, inputs,
+            (gtf, op, grads) -> chainGradient(gtf, grads, ps, gamma, beta, bn, epsilon, finish, through));
     @SuppressWarnings("unchecked")
     Operand<TFloat32> y = (Operand<TFloat32>) carrier.get(0);
-    List<Link> passedThrough = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       @SuppressWarnings("unchecked")
       Operand<TFloat32> p = (Operand<TFloat32>) carrier.get(1 + i);
       @SuppressWarnings("unchecked")
       Operand<TFloat64> c = (Operand<TFloat64>) carrier.get(1 + n + i);
-      passedThrough.add(new Link(p, c));
+      through[i] = new PassedThrough(p, c);
     }
+    MovingStatistics moving = movingStatistics(tf, ps.get(0), bn, movingMean, movingVariance, momentum);
+    RecomputedActivation recomputed =
+        RecomputedActivation.of(
+            (gtf, after) -> NativeOps.bnReluApply(gtf, after, ps, gamma, beta, bn.mean(), bn.variance(), epsilon));
+    return new Result(y, moving.mean(), moving.variance(), recomputed, List.of(through));
+  }
+
+  /**
+   * The carrier's inputs: the parts as read, their coefficients (a placeholder for a part's first
+   * reader: nothing differentiates it), gamma, beta.
+   */
+  private static List<Operand<?>> carrierInputs(
+      Ops tf, List<Link> links, Operand<TFloat32> gamma, Operand<TFloat32> beta) {
+    int n = links.size();
+    List<Operand<?>> inputs = new ArrayList<>(2 * n + 2);
+    for (Link link : links) {
+      inputs.add(link.part());
+    }
+    Operand<TFloat64> noCoef = null;
+    for (Link link : links) {
+      if (link instanceof PassedThrough p) {
+        inputs.add(p.coef());
+      } else {
+        noCoef = noCoef != null ? noCoef : tf.constant(0.0);
+        inputs.add(noCoef);
+      }
+    }
+    inputs.add(gamma);
+    inputs.add(beta);
+    return inputs;
+  }
+
+  /**
+   * The carrier's gradient: the native chain gradient of this BN-ReLU, taking for each part read
+   * again later the later readers' running sum and coefficients ({@code grads.get(1 + i)}, {@code
+   * grads.get(1 + n + i)}).
+   */
+  private static List<Operand<?>> chainGradient(
+      Ops tf, List<Output<?>> grads, List<Operand<TFloat32>> ps, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, NativeOps.BnRelu bn, float epsilon, boolean[] finish, PassedThrough[] through) {
+    int n = ps.size();
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> dy = (Operand<TFloat32>) grads.get(0);
+    List<Operand<TFloat32>> acc = new ArrayList<>(n);
+    List<Operand<TFloat64>> coef = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      boolean readLater = through[i].read();
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> a = readLater ? (Operand<TFloat32>) grads.get(1 + i) : null;
+      @SuppressWarnings("unchecked")
+      Operand<TFloat64> c = readLater ? (Operand<TFloat64>) grads.get(1 + n + i) : null;
+      acc.add(a);
+      coef.add(c);
+    }
+    NativeOps.BnReluChainGrad g =
+        NativeOps.bnReluGradChain(tf, dy, ps, gamma, beta, bn.mean(), bn.variance(), epsilon, acc, coef, finish);
+    List<Operand<?>> out = new ArrayList<>(2 * n + 3);
+    out.add(dy); // for StopGradient(y): discarded there
+    out.addAll(g.dparts());
+    out.addAll(g.coefs()); // a first reader's go to the placeholder: discarded there
+    out.add(g.dgamma());
+    out.add(g.dbeta());
+    return out;
+  }
+
+  /** The moving statistics after this batch. */
+  private record MovingStatistics(Operand<TFloat32> mean, Operand<TFloat32> variance) {}
+
+  /**
+   * {@code (1 - momentum) * moving + momentum * batch}, with the unbiased batch variance, as
+   * {@code FusedBatchNormV3} updates them.
+   */
+  private static MovingStatistics movingStatistics(
+      Ops tf, Operand<TFloat32> firstPart, NativeOps.BnRelu bn, Operand<TFloat32> movingMean,
+      Operand<TFloat32> movingVariance, float momentum) {
     // pixels per channel M = N*H*W, for the unbiased variance M / (M - 1)
     Operand<TFloat32> m =
         tf.dtypes.cast(
             tf.prod(
-                tf.slice(tf.shape(ps.get(0)), tf.constant(new int[] {0}), tf.constant(new int[] {3})),
+                tf.slice(tf.shape(firstPart), tf.constant(new int[] {0}), tf.constant(new int[] {3})),
                 tf.constant(0)),
             TFloat32.class);
     Operand<TFloat32> unbiased =
         tf.math.mul(bn.variance(), tf.math.div(m, tf.math.maximum(tf.math.sub(m, tf.constant(1f)), tf.constant(1f))));
-    Operand<TFloat32> keep = tf.constant(1f - factor);
-    Operand<TFloat32> take = tf.constant(factor);
+    Operand<TFloat32> keep = tf.constant(1f - momentum);
+    Operand<TFloat32> take = tf.constant(momentum);
     Operand<TFloat32> mean = tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(bn.mean(), take));
     Operand<TFloat32> variance = tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(unbiased, take));
-    RecomputedActivation recomputed =
-        RecomputedActivation.of(
-            (gtf, after) -> NativeOps.bnReluApply(gtf, after, ps, gamma, beta, bn.mean(), bn.variance(), epsilon));
-    return new Result(y, mean, variance, recomputed, List.copyOf(passedThrough), consumed);
+    return new MovingStatistics(mean, variance);
   }
 }

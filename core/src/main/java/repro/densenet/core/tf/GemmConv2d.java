@@ -31,7 +31,7 @@ import org.tensorflow.types.TFloat32;
  * The result equals Conv2D up to float32 rounding (summation order differs; see {@code
  * GemmConv2dTest}). Strided convolutions and those with at most {@link #MIN_CHANNELS_3X3} input
  * channels (the stem, a DenseNet's first layer), where Conv2D is as fast or faster, stay Conv2D.
- * Only for inference: the training graph keeps {@link CheckedConv2d} and its checked gradient.
+ * Only for inference: the training graph keeps {@link TrainingConv2d} and its checked gradient.
  */
 public final class GemmConv2d {
 

@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
  * traced DenseNet-40 training step spent 660 ms in the forward convolution, 315 ms in the input
  * gradient and 294 ms in the filter gradient, 70% of the step), while a MatMul with many rows
  * runs near the machine's peak. Its input gradient also avoids {@code Conv2DBackpropInput},
- * which is wrong on these AVX-512 CPUs (see {@link CheckedConv2d}).
+ * which is wrong on these AVX-512 CPUs (see {@link TrainingConv2d}).
  *
  * <p>How, for k x k (k odd, p = k / 2), c input and o output channels, tap t = i*k + j:
  *

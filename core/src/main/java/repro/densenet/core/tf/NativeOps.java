@@ -64,7 +64,7 @@ public final class NativeOps {
    * #gpuBuild}: the kernels are CPU-only, and between GPU ops they would copy every activation to
    * the host and back) or {@code -Ddensenet.native=false} ({@link GraphOptions#fromSystemProperties},
    * read on every call; a recorded run uses the {@link GraphOptions} it records instead). Without
-   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link CheckedConv2d}'s
+   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link TrainingConv2d}'s
    * Conv3D path for training, and TensorFlow's concatenation, batch norm and ReLU.
    */
   public static boolean enabled() {

@@ -16,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * ReLU and convolution gradients. Rebuilding it when the backward pass reaches the layer costs
  * one batch-norm pass per layer and frees that copy.
  *
- * <p>How: {@link CheckedConv2d} and {@link OutputGatedRelu} look the activation up in their
+ * <p>How: {@link TrainingConv2d} and {@link OutputGatedRelu} look the activation up in their
  * gradients and call {@link #rebuild}, which adds the same {@code FusedBatchNormV3} (same input,
  * scale, shift and epsilon: bitwise the same normalised output, the kernel being deterministic)
  * and the same ReLU op. Two measured pitfalls shape it: with inputs and attributes equal to the
@@ -25,22 +25,22 @@ import org.tensorflow.types.TFloat32;
  * until the backward pass reaches the layer, is silently dropped on ops built in a TensorFlow
  * Java gradient function, so rebuilds ran during the forward pass in some processes. The rebuild
  * therefore takes a data dependency on the gradient through its otherwise unused mean input.
+ *
+ * <p>Three kinds, one subclass each: {@link OfBatchNorm} (TensorFlow's batch norm of a kept
+ * input), {@link OfRebuiltBatchNorm} (of a state that is itself rebuilt from its parts, {@link
+ * RebuiltConcat}) and {@link OfNativeBnRelu} (the native BN-ReLU's output again, {@link
+ * FusedBnRelu}).
  */
-public final class RecomputedActivation {
+public abstract sealed class RecomputedActivation
+    permits RecomputedActivation.OfBatchNorm, RecomputedActivation.OfRebuiltBatchNorm,
+        RecomputedActivation.OfNativeBnRelu {
 
-  private final Operand<TFloat32> x;
-  private final Operand<TFloat32> gamma;
-  private final Operand<TFloat32> beta;
-  private final Operand<TFloat32> movingVariance;
-  private final int channels;
-  private final float epsilon;
-  private final RebuiltConcat rebuiltInput;
-  /** If not null, builds the activation instead of the batch norm below (see {@link #of}). */
-  private final BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder;
   private Operand<TFloat32> rebuilt;
 
+  private RecomputedActivation() {}
+
   /**
-   * The inputs of the forward {@code FusedBatchNormV3} (training mode) and its epsilon.
+   * relu(batchNorm(x)) in training mode, rebuilt from the kept input {@code x}.
    *
    * @param x the batch-norm input
    * @param gamma scale, as read in the forward pass
@@ -50,47 +50,20 @@ public final class RecomputedActivation {
    * @param channels C, the channels of {@code x}
    * @param epsilon the forward op's epsilon
    */
-  public RecomputedActivation(
-      Operand<TFloat32> x,
-      Operand<TFloat32> gamma,
-      Operand<TFloat32> beta,
-      Operand<TFloat32> movingVariance,
-      int channels,
-      float epsilon) {
-    this(x, gamma, beta, movingVariance, channels, epsilon, null);
+  public static RecomputedActivation ofBatchNorm(
+      Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> movingVariance,
+      int channels, float epsilon) {
+    return new OfBatchNorm(new BatchNormInputs(gamma, beta, movingVariance, channels, epsilon), x);
   }
 
   /**
-   * As above; if {@code rebuiltInput} is not null, {@code x} is that concatenation and the rebuild
-   * reads it rebuilt too (so neither the state nor the activation is kept).
+   * As {@link #ofBatchNorm}, for a batch norm whose input is the concatenation {@code state}: the
+   * rebuild reads it rebuilt too (so neither the state nor the activation is kept).
    */
-  public RecomputedActivation(
-      Operand<TFloat32> x,
-      Operand<TFloat32> gamma,
-      Operand<TFloat32> beta,
-      Operand<TFloat32> movingVariance,
-      int channels,
-      float epsilon,
-      RebuiltConcat rebuiltInput) {
-    this.builder = null;
-    this.rebuiltInput = rebuiltInput;
-    this.x = x;
-    this.gamma = gamma;
-    this.beta = beta;
-    this.movingVariance = movingVariance;
-    this.channels = channels;
-    this.epsilon = epsilon;
-  }
-
-  private RecomputedActivation(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
-    this.builder = builder;
-    this.rebuiltInput = null;
-    this.x = null;
-    this.gamma = null;
-    this.beta = null;
-    this.movingVariance = null;
-    this.channels = 0;
-    this.epsilon = 0f;
+  public static RecomputedActivation ofRebuiltBatchNorm(
+      RebuiltConcat state, Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> movingVariance,
+      int channels, float epsilon) {
+    return new OfRebuiltBatchNorm(new BatchNormInputs(gamma, beta, movingVariance, channels, epsilon), state);
   }
 
   /**
@@ -99,30 +72,36 @@ public final class RecomputedActivation {
    * only once that operand exists ({@link FusedBnRelu}).
    */
   static RecomputedActivation of(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
-    return new RecomputedActivation(builder);
+    return new OfNativeBnRelu(builder);
   }
 
   /**
-   * The forward value, built once: the batch norm runs in training mode (normalising with the
-   * batch's statistics) once {@code after} (the incoming gradient) is computed; later calls return
-   * the same operand.
+   * The forward value, built once: it is computed once {@code after} (the incoming gradient) is;
+   * later calls return the same operand.
    */
   synchronized Operand<TFloat32> rebuild(Ops tf, Operand<TFloat32> after) {
-    if (rebuilt == null && builder != null) {
-      rebuilt = builder.apply(tf, after);
-    } else if (rebuilt == null) {
-      // A [C] vector holding one element of the incoming gradient, fed as the "mean" input: in
-      // training mode with an averaging factor of 1 that input is ignored (the normalised output
-      // uses the batch's statistics, the moving-statistic outputs are the batch's too and are
-      // discarded), but it makes the rebuild wait for the gradient. Control dependencies are
-      // not an option: TensorFlow Java drops them on ops built inside a gradient function.
-      Operand<TFloat32> input = x;
-      Operand<TFloat32> gate = after;
-      if (rebuiltInput != null) {
-        RebuiltConcat.Rebuilt state = rebuiltInput.rebuild(tf, after);
-        input = state.state();
-        gate = state.after();
-      }
+    if (rebuilt == null) {
+      rebuilt = build(tf, after);
+    }
+    return rebuilt;
+  }
+
+  abstract Operand<TFloat32> build(Ops tf, Operand<TFloat32> after);
+
+  /** The forward batch norm's other inputs and attributes. */
+  private record BatchNormInputs(
+      Operand<TFloat32> gamma, Operand<TFloat32> beta, Operand<TFloat32> movingVariance, int channels,
+      float epsilon) {
+
+    /**
+     * relu(batchNorm(input)) in training mode, run once {@code gate} is computed: a [C] vector
+     * holding one element of {@code gate} is fed as the "mean" input: in training mode with an
+     * averaging factor of 1 that input is ignored (the normalised output uses the batch's
+     * statistics, the moving-statistic outputs are the batch's too and are discarded), but it
+     * makes the rebuild wait for the gradient. Control dependencies are not an option:
+     * TensorFlow Java drops them on ops built inside a gradient function.
+     */
+    Operand<TFloat32> reluOfBatchNorm(Ops tf, Operand<TFloat32> input, Operand<TFloat32> gate) {
       Operand<TFloat32> first =
           tf.slice(tf.reshape(gate, tf.constant(new int[] {-1})), tf.constant(new int[] {0}),
               tf.constant(new int[] {1}));
@@ -137,8 +116,54 @@ public final class RecomputedActivation {
               FusedBatchNorm.epsilon(epsilon),
               FusedBatchNorm.exponentialAvgFactor(1f),
               FusedBatchNorm.isTraining(true));
-      rebuilt = OutputGatedRelu.forward(tf, bn.y());
+      return OutputGatedRelu.forward(tf, bn.y());
     }
-    return rebuilt;
+  }
+
+  /** TensorFlow's batch norm and ReLU again, of the kept input. */
+  static final class OfBatchNorm extends RecomputedActivation {
+    private final BatchNormInputs bn;
+    private final Operand<TFloat32> x;
+
+    private OfBatchNorm(BatchNormInputs bn, Operand<TFloat32> x) {
+      this.bn = bn;
+      this.x = x;
+    }
+
+    @Override
+    Operand<TFloat32> build(Ops tf, Operand<TFloat32> after) {
+      return bn.reluOfBatchNorm(tf, x, after);
+    }
+  }
+
+  /** TensorFlow's batch norm and ReLU again, of the state rebuilt from its parts. */
+  static final class OfRebuiltBatchNorm extends RecomputedActivation {
+    private final BatchNormInputs bn;
+    private final RebuiltConcat state;
+
+    private OfRebuiltBatchNorm(BatchNormInputs bn, RebuiltConcat state) {
+      this.bn = bn;
+      this.state = state;
+    }
+
+    @Override
+    Operand<TFloat32> build(Ops tf, Operand<TFloat32> after) {
+      RebuiltConcat.Rebuilt input = state.rebuild(tf, after);
+      return bn.reluOfBatchNorm(tf, input.state(), input.after());
+    }
+  }
+
+  /** The native BN-ReLU's output again, from the statistics of its forward op. */
+  static final class OfNativeBnRelu extends RecomputedActivation {
+    private final BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder;
+
+    private OfNativeBnRelu(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
+      this.builder = builder;
+    }
+
+    @Override
+    Operand<TFloat32> build(Ops tf, Operand<TFloat32> after) {
+      return builder.apply(tf, after);
+    }
   }
 }

@@ -31,7 +31,7 @@ import org.tensorflow.types.TFloat32;
 class FusedBnReluTest {
 
   private static final float EPS = 1e-5f;
-  private static final float FACTOR = 0.1f;
+  private static final float MOMENTUM = 0.1f;
 
   @Test
   void equalsTensorFlowOpsAndFloat64Reference() {
@@ -145,7 +145,7 @@ class FusedBnReluTest {
         }
         FusedBnRelu.Result res =
             FusedBnRelu.build(tf, ps, ps.stream().map(FusedBnRelu.Link::start).toList(), sums, ga, be, mm, mv, EPS,
-                FACTOR, h, w, total);
+                MOMENTUM, h, w, total);
         y = res.y();
         newMean = res.movingMean();
         newVar = res.movingVariance();
@@ -154,7 +154,7 @@ class FusedBnReluTest {
         Operand<TFloat32> x = ps.size() == 1 ? ps.get(0) : tf.concat(ps, tf.constant(3));
         FusedBatchNorm<TFloat32, TFloat32> bn =
             tf.nn.fusedBatchNorm(x, ga, be, mm, mv, FusedBatchNorm.epsilon(EPS),
-                FusedBatchNorm.exponentialAvgFactor(FACTOR), FusedBatchNorm.isTraining(true));
+                FusedBatchNorm.exponentialAvgFactor(MOMENTUM), FusedBatchNorm.isTraining(true));
         y = tf.nn.relu(bn.y());
         newMean = bn.batchMean();
         newVar = bn.batchVariance();
@@ -244,7 +244,6 @@ class FusedBnReluTest {
       List<Operand<TFloat32>> betas = new ArrayList<>();
       List<Operand<TFloat32>> ys = new ArrayList<>();
       List<FusedBnRelu.Link> links = new ArrayList<>();
-      FusedBnRelu.Result[] previous = new FusedBnRelu.Result[3]; // the last reader of each part
       Operand<TFloat32> loss = null;
       for (int layer = 0; layer < 3; layer++) {
         List<Operand<TFloat32>> ps = parts.subList(0, layer + 1);
@@ -270,20 +269,16 @@ class FusedBnReluTest {
           }
           links.add(FusedBnRelu.Link.start(ps.get(layer)));
           FusedBnRelu.Result res =
-              FusedBnRelu.build(tf, ps, links, sums, ga, be, zeros, ones, EPS, FACTOR, h, w, total);
+              FusedBnRelu.build(tf, ps, links, sums, ga, be, zeros, ones, EPS, MOMENTUM, h, w, total);
           for (int i = 0; i <= layer; i++) {
-            if (previous[i] != null) {
-              previous[i].consumed(i); // part i has index i in every layer
-            }
-            links.set(i, res.passedThrough().get(i));
-            previous[i] = res;
+            links.set(i, res.passedThrough().get(i)); // read (and so marked) by the next layer
           }
           y = res.y();
         } else {
           Operand<TFloat32> x = ps.size() == 1 ? ps.get(0) : tf.concat(ps, tf.constant(3));
           y = tf.nn.relu(
               tf.nn.fusedBatchNorm(x, ga, be, zeros, ones, FusedBatchNorm.epsilon(EPS),
-                  FusedBatchNorm.exponentialAvgFactor(FACTOR), FusedBatchNorm.isTraining(true)).y());
+                  FusedBatchNorm.exponentialAvgFactor(MOMENTUM), FusedBatchNorm.isTraining(true)).y());
         }
         Operand<TFloat32> term =
             tf.sum(tf.math.mul(y, randomTensor(tf, r, n, h, w, total)), tf.constant(new int[] {0, 1, 2, 3}));

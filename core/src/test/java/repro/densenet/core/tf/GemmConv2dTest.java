@@ -79,10 +79,10 @@ class GemmConv2dTest {
         }
         assertTrue(shifts > 0, spec.name() + ": inference pass has no shifted MatMul convolution");
         // nothing differentiates through the inference form: training convolutions go through
-        // CheckedConv2d (Conv3D for the stem and strided ones, GemmTrainConv2d's IdentityN carrier
+        // TrainingConv2d (Conv3D for the stem and strided ones, GemmTrainConv2d's IdentityN carrier
         // with its own gradient for the rest), and no depthwise gradient exists (DenseShiftAdd has
         // no gradient at all: building one would fail)
-        assertTrue(conv3d > 0, spec.name() + ": training pass lost CheckedConv2d");
+        assertTrue(conv3d > 0, spec.name() + ": training pass lost TrainingConv2d");
         assertTrue(carriers > 0, spec.name() + ": training pass has no GemmTrainConv2d");
         assertEquals(0, backprop, spec.name() + ": a gradient flows through GemmConv2d");
       }

@@ -29,8 +29,8 @@ import org.tensorflow.types.TFloat32;
  * or {@code SSE41} (gemm-based backward) and {@code TF_ENABLE_ONEDNN_OPTS=0} are right to 1.4e-7.
  *
  * <p>Training no longer uses this kernel: since commit 1b3ad07 every training convolution goes
- * through {@code CheckedConv2d} (its input gradient is a forward Conv2D with the transposed
- * filter), which {@code CheckedConv2dTest} and {@code GradientCheckTest} verify and which is
+ * through {@code TrainingConv2d} (its input gradient is a forward Conv2D with the transposed
+ * filter), which {@code TrainingConv2dTest} and {@code GradientCheckTest} verify and which is
  * asserted to keep Conv2DBackpropInput out of training graphs. So this test watches the raw
  * kernel as a diagnostic program, not as a test (a test that skips would hide it; one that fails
  * would fail every build on these CPUs although training is right). Run it with

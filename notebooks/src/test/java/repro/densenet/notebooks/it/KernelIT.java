@@ -70,7 +70,7 @@ class KernelIT {
             + "table(List.of(\"model\", \"C10+ error (%)\"), List.of(List.of(\"DenseNet (L=40, k=12)\", 5.24), "
             + "List.of(\"<b>\", 1)))");
     // two models trained in one kernel, then the first cell re-run: TensorFlow's custom
-    // gradients (OutputGatedRelu's ReluGrad, and CheckedConv2d's Conv3D for --memory-efficient)
+    // gradients (OutputGatedRelu's ReluGrad, and TrainingConv2d's Conv3D for --memory-efficient)
     // are registered once per process and must keep working for every later graph
     code.put("train-define",
         "import repro.densenet.core.data.*;\nimport repro.densenet.core.model.*;\nimport repro.densenet.core.train.*;\n"

@@ -23,12 +23,12 @@ import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 
 /**
- * {@link CheckedConv2d}: forward equals Conv2D, and both gradients equal a float64 reference
+ * {@link TrainingConv2d}: forward equals Conv2D, and both gradients equal a float64 reference
  * computed here in Java, for the channel counts and strides the networks use (including those for
  * which TensorFlow's own oneDNN input gradient is wrong on AVX-512 CPUs); and no training graph
  * contains the faulty Conv2DBackpropInput kernel.
  */
-class CheckedConv2dTest {
+class TrainingConv2dTest {
 
   /** float32 sums of at most 9 * 304 products of O(1) terms: 1e-4 relative is a wide margin. */
   private static final double TOLERANCE = 1e-4;
@@ -67,7 +67,7 @@ class CheckedConv2dTest {
       }
     }
     System.out.printf(
-        "CheckedConv2d worst relative error: gradients %.3e, forward %.3e (Conv2D's %.3e)%n",
+        "TrainingConv2d worst relative error: gradients %.3e, forward %.3e (Conv2D's %.3e)%n",
         worst, worstForward, worstConv2d);
     assertTrue(failures.isEmpty(), failures.toString());
   }
@@ -107,7 +107,7 @@ class CheckedConv2dTest {
       Placeholder<TFloat32> wp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, cin, cout)));
       Operand<TFloat32> xi = tf.identity(xp);
       Operand<TFloat32> wi = tf.identity(wp);
-      Operand<TFloat32> conv = CheckedConv2d.conv2d(tf, xi, wi, s);
+      Operand<TFloat32> conv = TrainingConv2d.conv2d(tf, xi, wi, s);
       Operand<TFloat32> plain = tf.nn.conv2d(xp, wp, List.of(1L, (long) s, (long) s, 1L), "SAME");
       Operand<TFloat32> loss =
           tf.sum(tf.math.mul(conv, tf.constant(Shape.of(n, out, out, cout), DataBuffers.of(r, true, false))),

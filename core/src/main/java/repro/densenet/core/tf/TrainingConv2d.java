@@ -12,8 +12,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * A 2-D convolution (NHWC, SAME padding) whose input gradient does not use TensorFlow's
- * {@code Conv2DBackpropInput} kernel.
+ * The training graph's 2-D convolution (NHWC, SAME padding): dispatches each convolution to
+ * {@link GemmTrainConv2d} (MatMuls, where faster) or to a checked Conv3D path, neither of which
+ * uses TensorFlow's {@code Conv2DBackpropInput} kernel for the input gradient. (It was called
+ * {@code CheckedConv2d}.)
  *
  * <p>Why: on this project's build machines (AVX-512 x86-64) the oneDNN {@code
  * Conv2DBackpropInput} kernel of TensorFlow 2.18 (TensorFlow Java 1.1.0) returns wrong input
@@ -40,9 +42,9 @@ import org.tensorflow.types.TInt32;
  * and the first layer) go through {@link GemmTrainConv2d} instead, whose gradients are MatMuls
  * too; the rest (stem, strided convolutions) take the Conv3D path above.
  */
-public final class CheckedConv2d {
+public final class TrainingConv2d {
 
-  private CheckedConv2d() {}
+  private TrainingConv2d() {}
 
   /**
    * {@code conv2d(x, w, stride, SAME)} for NHWC {@code x} and HWIO {@code w}, differentiable with
@@ -76,7 +78,7 @@ public final class CheckedConv2d {
     if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || xs[3] < 0 || ws[0] != ws[1]
         || ws[0] % 2 == 0) {
       throw new IllegalArgumentException(
-          "CheckedConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
+          "TrainingConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
               + x.shape() + " and " + w.shape());
     }
     if (options.usesMatmulTraining() && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
