@@ -13,15 +13,15 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
-import repro.densenet.core.tf.TrainingConv2d;
-import repro.densenet.core.tf.GemmConv2d;
 import repro.densenet.core.tf.GraphOptions;
-import repro.densenet.core.tf.FusedBnRelu;
-import repro.densenet.core.tf.NativeOps;
-import repro.densenet.core.tf.OutputGatedRelu;
-import repro.densenet.core.tf.RebuiltConcat;
-import repro.densenet.core.tf.RecomputedActivation;
-import repro.densenet.core.tf.TrainingBatchNorm;
+import repro.densenet.core.tf.kernels.NativeOps;
+import repro.densenet.core.tf.layers.FusedBnRelu;
+import repro.densenet.core.tf.layers.GemmConv2d;
+import repro.densenet.core.tf.layers.TrainingBatchNorm;
+import repro.densenet.core.tf.layers.TrainingConv2d;
+import repro.densenet.core.tf.memory.OutputGatedRelu;
+import repro.densenet.core.tf.memory.RebuiltConcat;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.

@@ -28,8 +28,9 @@ import repro.densenet.core.model.ModelSpec;
 import repro.densenet.core.model.NetBuilder;
 import repro.densenet.core.model.ParamKind;
 import repro.densenet.core.model.Parameters;
-import repro.densenet.core.tf.GradientRegistry;
 import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.layers.GemmTrainConv2d;
 
 /**
  * One network's TensorFlow graph and session: a training pass with its gradients and Nesterov

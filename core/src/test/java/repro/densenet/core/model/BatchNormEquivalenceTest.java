@@ -15,7 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
-import repro.densenet.core.tf.GradientRegistry;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 
 /**
  * The inference pass's batch norm (multiply-add with moving statistics) equals the training

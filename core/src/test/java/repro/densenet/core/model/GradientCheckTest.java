@@ -21,7 +21,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
-import repro.densenet.core.tf.GradientRegistry;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.layers.TrainingConv2d;
 
 /**
  * Gradient check: {@link Graph#addGradients} of the training loss (mean softmax cross-entropy

@@ -7,8 +7,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import org.junit.jupiter.api.Test;
 import repro.densenet.core.model.DenseNetSpec;
-import repro.densenet.core.tf.GradientRegistry;
 import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 
 /**
  * Training graphs built and closed one after another (a notebook kernel training many models)

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
-import repro.densenet.core.tf.NativeOps;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * Without the project's native kernels ({@code -Ddensenet.native=false}, and always in GPU builds)

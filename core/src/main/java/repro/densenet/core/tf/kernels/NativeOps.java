@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.kernels;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.OpList;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import repro.densenet.core.tf.GraphOptions;
 
 /**
  * The project's own TensorFlow CPU kernels ({@code core/src/main/c/densenet_ops.c}, compiled by
@@ -26,7 +27,7 @@ import org.tensorflow.types.TFloat64;
  * {@code TF_LoadLibrary}.
  *
  * <p>{@link #shiftAdd} and {@link #shiftGather} are the shift half of the MatMul convolutions
- * ({@link GemmConv2d}, {@link GemmTrainConv2d}): a k x k convolution is {@code z = x . F} with
+ * ({@link repro.densenet.core.tf.layers.GemmConv2d}, {@link repro.densenet.core.tf.layers.GemmTrainConv2d}): a k x k convolution is {@code z = x . F} with
  * tap-major columns (tap t = i*k + j owns columns t*o .. t*o + o - 1), then {@code y[h, w] =
  * sum_t z[h + i - p, w + j - p, tap t]}. TensorFlow has no op for that; a depthwise convolution
  * with one-hot filters did it with k*k multiply-adds per element (13% of a traced DenseNet-40
@@ -64,7 +65,7 @@ public final class NativeOps {
    * #gpuBuild}: the kernels are CPU-only, and between GPU ops they would copy every activation to
    * the host and back) or {@code -Ddensenet.native=false} ({@link GraphOptions#fromSystemProperties},
    * read on every call; a recorded run uses the {@link GraphOptions} it records instead). Without
-   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link TrainingConv2d}'s
+   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link repro.densenet.core.tf.layers.TrainingConv2d}'s
    * Conv3D path for training, and TensorFlow's concatenation, batch norm and ReLU.
    */
   public static boolean enabled() {

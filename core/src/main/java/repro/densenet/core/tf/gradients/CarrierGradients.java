@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.gradients;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,8 @@ import org.tensorflow.types.family.TType;
  * without a C++ gradient; {@code IdentityN} has none. The forward ops behind {@code
  * StopGradient} are never differentiated; the carrier's gradient receives the gradient of {@code
  * y} and returns those of the other inputs (what it returns for the first input is discarded by
- * the {@code StopGradient}). Used by {@link GemmTrainConv2d}, {@link TrainingBatchNorm} and
- * {@link FusedBnRelu}.
+ * the {@code StopGradient}). Used by {@link repro.densenet.core.tf.layers.GemmTrainConv2d}, {@link repro.densenet.core.tf.layers.TrainingBatchNorm} and
+ * {@link repro.densenet.core.tf.layers.FusedBnRelu}.
  *
  * <p>A gradient function runs while TensorFlow holds the graph's lock: it must not ask the graph
  * anything (shapes, operations), only add ops; what it needs is captured when the carrier is

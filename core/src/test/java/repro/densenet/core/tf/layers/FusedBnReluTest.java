@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +21,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * The native BN-ReLU over parts ({@link FusedBnRelu}, {@link NativeOps}) against TensorFlow's

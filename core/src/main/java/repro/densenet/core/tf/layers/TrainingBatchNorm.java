@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.List;
 import org.tensorflow.Operand;
@@ -6,6 +6,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.nn.FusedBatchNormGrad;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.CarrierGradients;
+import repro.densenet.core.tf.memory.RebuiltConcat;
 
 /**
  * Training-mode batch normalisation (NHWC, {@code FusedBatchNormV3} with the batch's

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +21,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 

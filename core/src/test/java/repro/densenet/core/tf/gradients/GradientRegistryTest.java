@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.gradients;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +21,7 @@ import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.op.nn.Conv3d;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import repro.densenet.core.tf.memory.OutputGatedRelu;
 
 
 /**

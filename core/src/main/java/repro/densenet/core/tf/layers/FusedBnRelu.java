@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,10 @@ import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import repro.densenet.core.tf.gradients.CarrierGradients;
+import repro.densenet.core.tf.kernels.NativeOps;
+import repro.densenet.core.tf.memory.RebuiltConcat;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * Training-mode {@code relu(batchNorm(concat(parts)))} in one native op ({@link

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.CarrierGradients;
+import repro.densenet.core.tf.kernels.NativeOps;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * A differentiable stride-1 2-D convolution (NHWC, SAME padding) whose forward pass, input

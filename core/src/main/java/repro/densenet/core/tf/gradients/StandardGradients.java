@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.gradients;
 
 import java.util.ArrayList;
 import java.util.List;

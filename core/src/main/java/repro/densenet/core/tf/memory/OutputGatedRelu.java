@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import java.util.List;
 import org.tensorflow.GraphOperation;
@@ -6,6 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 
 /**
  * ReLU for training graphs whose gradient reads the ReLU's output instead of its input, so that

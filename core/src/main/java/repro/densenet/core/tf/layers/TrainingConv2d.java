@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,9 @@ import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.nn.Conv3d;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * The training graph's 2-D convolution (NHWC, SAME padding): dispatches each convolution to

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.gradients;
 
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ import org.tensorflow.op.Ops;
  * <p>Why one registry: TensorFlow Java attaches a custom gradient to an op <em>type</em>, once per
  * process, and only to a type without a C++ gradient. The layers take over three such types:
  * {@code IdentityN} (the gradient carriers of {@link CarrierGradients}), {@code Conv3D} (the
- * training convolution's checked path, {@link TrainingConv2d}) and {@code ReluGrad} ({@link
+ * training convolution's checked path, {@link repro.densenet.core.tf.layers.TrainingConv2d}) and {@code ReluGrad} ({@link
  * OutputGatedRelu}). The process-wide function installed for each type (once, {@link #open})
  * looks the op up here: by its graph, then by its name.
  *

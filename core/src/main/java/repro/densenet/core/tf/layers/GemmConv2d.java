@@ -1,9 +1,11 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * Forward-only 2-D convolution (NHWC, SAME padding) for the inference graph, written as one

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import java.util.function.BiFunction;
 import org.tensorflow.Operand;
@@ -16,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * ReLU and convolution gradients. Rebuilding it when the backward pass reaches the layer costs
  * one batch-norm pass per layer and frees that copy.
  *
- * <p>How: {@link TrainingConv2d} and {@link OutputGatedRelu} look the activation up in their
+ * <p>How: {@link repro.densenet.core.tf.layers.TrainingConv2d} and {@link OutputGatedRelu} look the activation up in their
  * gradients and call {@link #rebuild}, which adds the same {@code FusedBatchNormV3} (same input,
  * scale, shift and epsilon: bitwise the same normalised output, the kernel being deterministic)
  * and the same ReLU op. Two measured pitfalls shape it: with inputs and attributes equal to the
@@ -69,9 +69,9 @@ public abstract sealed class RecomputedActivation
   /**
    * An activation that {@code builder} rebuilds: given the op factory and the operand to wait
    * for (the incoming gradient), it returns ops computing the forward value, bitwise, that run
-   * only once that operand exists ({@link FusedBnRelu}).
+   * only once that operand exists ({@link repro.densenet.core.tf.layers.FusedBnRelu}).
    */
-  static RecomputedActivation of(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
+  public static RecomputedActivation of(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> builder) {
     return new OfNativeBnRelu(builder);
   }
 
@@ -79,7 +79,7 @@ public abstract sealed class RecomputedActivation
    * The forward value, built once: it is computed once {@code after} (the incoming gradient) is;
    * later calls return the same operand.
    */
-  synchronized Operand<TFloat32> rebuild(Ops tf, Operand<TFloat32> after) {
+  public synchronized Operand<TFloat32> rebuild(Ops tf, Operand<TFloat32> after) {
     if (rebuilt == null) {
       rebuilt = build(tf, after);
     }
