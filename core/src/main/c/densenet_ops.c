@@ -39,7 +39,7 @@ typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
 typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 
 enum { TF_FLOAT = 1, TF_DOUBLE = 2 };
-enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_RESOURCE_EXHAUSTED = 8 };
 
 static struct {
   TF_Status *(*NewStatus)(void);
@@ -60,7 +60,7 @@ static struct {
   void (*GetAttrInt64)(TF_OpKernelConstruction *, const char *, int64_t *, TF_Status *);
   void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
   void (*GetAttrSize)(TF_OpKernelConstruction *, const char *, int32_t *, int32_t *, TF_Status *);
-  void (*GetAttrInt64List)(TF_OpKernelConstruction *, const char *, int64_t *, int, TF_Status *);
+  void (*GetAttrBoolList)(TF_OpKernelConstruction *, const char *, unsigned char *, int, TF_Status *);
   void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
   void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
   TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
@@ -72,6 +72,27 @@ static struct {
   void *(*TensorData)(const TF_Tensor *);
   void (*DeleteTensor)(TF_Tensor *);
 } tf;
+
+/*
+ * Every buffer the kernels allocate comes from checked_alloc: when it cannot be had, the op fails
+ * with RESOURCE_EXHAUSTED in its status (its caller checks the status before using the buffer)
+ * instead of writing through NULL. For tests, DENSENET_OPS_FAIL_ALLOCATION=k (read when the
+ * library is loaded) makes the k-th allocation of the process (counted from 1) fail.
+ */
+static int64_t fail_allocation; /* 0: never */
+static int64_t allocations;
+
+static void *checked_alloc(size_t count, size_t size, int zero, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK) return NULL;
+  const int64_t nth = __atomic_add_fetch(&allocations, 1, __ATOMIC_RELAXED);
+  void *p = nth == fail_allocation ? NULL : zero ? calloc(count, size) : malloc(count * size);
+  if (p == NULL) {
+    char message[160];
+    snprintf(message, sizeof message, "densenet_ops: cannot allocate %zu bytes", count * size);
+    tf.SetStatus(status, TF_RESOURCE_EXHAUSTED, message);
+  }
+  return p;
+}
 
 /* ---------------------------------------------------------------- the kernels' arithmetic */
 
@@ -266,7 +287,7 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  *   DensePartSums     (part)                                -> sums [2, c]: sum x, sum x^2 (double)
  *   DenseBnRelu       (parts, sums, gamma, beta)            -> y, mean, variance
  *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
- *   DenseBnReluGradChain (dy, parts, gamma, beta, mean, var, acc, coef; flags)
+ *   DenseBnReluGradChain (dy, parts, gamma, beta, mean, var, acc, coef; given, finish)
  *                                                        -> dparts, coefs, dgamma, dbeta
  *
  * DenseBnReluGradChain is the gradient of one BN-ReLU in a chain of BN-ReLUs over the same parts
@@ -281,7 +302,8 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  * that is not the part's first reader ("finish" unset) adds k1 * g to the running sum acc in the
  * pass that also takes the sums (one pass instead of two), and adds its a, b to the part's
  * coefficients coef [2, c] (double); the first reader adds every layer's a + b * xhat at once.
- * acc and coef are given (flag 1) for parts with a later reader; otherwise they are ignored.
+ * acc and coef are given (attribute given) for parts with a later reader; otherwise they are
+ * ignored.
  * A part's running sum is written over acc when nothing else reads acc (TensorFlow forwards it).
  *
  * A part's sums are computed once (DensePartSums) and shared by every layer that reads the part.
@@ -546,9 +568,9 @@ typedef struct {
 } ShiftKernel;
 
 static void *shift_create(TF_OpKernelConstruction *ctx) {
-  ShiftKernel *self = calloc(1, sizeof(ShiftKernel));
   TF_Status *status = tf.NewStatus();
-  tf.GetAttrInt64(ctx, "kernel", &self->kernel, status);
+  ShiftKernel *self = checked_alloc(1, sizeof(ShiftKernel), 1, status);
+  if (self != NULL) tf.GetAttrInt64(ctx, "kernel", &self->kernel, status);
   if (tf.GetCode(status) == TF_OK && (self->kernel < 1 || self->kernel % 2 == 0)) {
     tf.SetStatus(status, TF_INVALID_ARGUMENT, "kernel must be a positive odd number");
   }
@@ -605,33 +627,45 @@ static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_co
 
 enum { BN_FORWARD = 0, BN_APPLY = 1, BN_PART_SUMS = 2, BN_GRAD_CHAIN = 3 };
 static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DensePartSums", "DenseBnReluGradChain"};
-enum { CHAIN_GIVEN = 1, CHAIN_FINISH = 2 }; /* DenseBnReluGradChain's flags, per part */
 
 typedef struct {
   int kind;
   int64_t n;
   float epsilon;
-  int64_t flags[]; /* DenseBnReluGradChain: n */
+  /* DenseBnReluGradChain, per part: given[i] (acc and coef are given: the part has a later
+     reader), then finish[i] (this layer is the part's first reader): 2 * n entries */
+  unsigned char chain[];
 } BnKernel;
+
+static const unsigned char *chain_given(const BnKernel *k) { return k->chain; }
+static const unsigned char *chain_finish(const BnKernel *k) { return k->chain + k->n; }
+
+/* Reads the bool list attribute `name` of n entries into out. */
+static void get_bool_list(TF_OpKernelConstruction *ctx, const char *op, const char *name, int64_t n,
+                          unsigned char *out, TF_Status *status) {
+  int32_t size = -1, total = -1;
+  tf.GetAttrSize(ctx, name, &size, &total, status);
+  if (tf.GetCode(status) == TF_OK && size != n) {
+    char message[160];
+    snprintf(message, sizeof message, "%s: %s has %d entries for %lld parts", op, name, (int)size, (long long)n);
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+  }
+  if (tf.GetCode(status) == TF_OK) tf.GetAttrBoolList(ctx, name, out, (int)n, status);
+}
 
 static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
   TF_Status *status = tf.NewStatus();
   int64_t n = 1;
   if (kind != BN_PART_SUMS) tf.GetAttrInt64(ctx, "N", &n, status);
-  BnKernel *self = calloc(1, sizeof(BnKernel) + (size_t)(n > 0 ? n : 1) * sizeof(int64_t));
-  self->kind = kind;
-  self->n = n;
+  BnKernel *self = checked_alloc(1, sizeof(BnKernel) + (size_t)(n > 0 ? 2 * n : 1), 1, status);
+  if (self != NULL) {
+    self->kind = kind;
+    self->n = n;
+  }
   if (kind != BN_PART_SUMS && tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
   if (kind == BN_GRAD_CHAIN && tf.GetCode(status) == TF_OK) {
-    int32_t size = -1, total = -1;
-    tf.GetAttrSize(ctx, "flags", &size, &total, status);
-    if (tf.GetCode(status) == TF_OK && size != n) {
-      char message[160];
-      snprintf(message, sizeof message, "DenseBnReluGradChain: flags has %d entries for %lld parts", (int)size,
-               (long long)n);
-      tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
-    }
-    if (tf.GetCode(status) == TF_OK) tf.GetAttrInt64List(ctx, "flags", self->flags, (int)n, status);
+    get_bool_list(ctx, BN_NAMES[kind], "given", n, self->chain, status);
+    if (tf.GetCode(status) == TF_OK) get_bool_list(ctx, BN_NAMES[kind], "finish", n, self->chain + n, status);
   }
   if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
   tf.DeleteStatus(status);
@@ -662,15 +696,17 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4) + (kind == BN_GRAD_CHAIN ? 2 * n : 0);
   const int vectors = kind == BN_FORWARD ? 2 * n : first + n; /* input index of gamma */
   TF_Status *status = tf.NewStatus();
-  TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
-  const float **parts = calloc((size_t)n, sizeof(float *));
-  float **dparts = calloc((size_t)n, sizeof(float *));
-  int64_t *c = calloc((size_t)n, sizeof(int64_t)), *offset = calloc((size_t)n, sizeof(int64_t));
+  TF_Tensor **in = checked_alloc((size_t)inputs, sizeof(TF_Tensor *), 1, status);
+  const float **parts = checked_alloc((size_t)n, sizeof(float *), 1, status);
+  float **dparts = checked_alloc((size_t)n, sizeof(float *), 1, status);
+  int64_t *c = checked_alloc((size_t)n, sizeof(int64_t), 1, status);
+  int64_t *offset = checked_alloc((size_t)n, sizeof(int64_t), 1, status);
   float *coefficients = NULL;
   const float **acc = NULL;
   int *finish = NULL;
   float *chain_k = NULL;
   double *partial = NULL, *sums = NULL;
+  TF_Tensor *outs[3] = {NULL, NULL, NULL};
   char message[256] = "";
   for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &in[i], status);
   int64_t C = 0, dims[4] = {0, 0, 0, 0};
@@ -708,7 +744,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     }
     for (int i = 0; kind == BN_GRAD_CHAIN && i < n && message[0] == 0; i++) {
       const int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]}, coef_dims[2] = {2, c[i]};
-      if (!(self->flags[i] & CHAIN_GIVEN)) continue;
+      if (!chain_given(self)[i]) continue;
       if (!has_shape(in[vectors + 4 + i], 4, part_dims)) {
         snprintf(message, sizeof message, "%s: acc %d must be %lldx%lldx%lldx%lld like part %d", name, i,
                  (long long)dims[0], (long long)dims[1], (long long)dims[2], (long long)c[i], i);
@@ -728,16 +764,16 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
     const int64_t blocks = (M + BLOCK - 1) / BLOCK;
     const float *gamma = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors]);
     const float *beta = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors + 1]);
-    coefficients = malloc((size_t)(5 * C + 1) * sizeof(float));
+    coefficients = checked_alloc((size_t)(5 * C + 1), sizeof(float), 0, status);
+    partial = checked_alloc((size_t)(blocks * 2 * C + 1), sizeof(double), 0, status);
+    sums = checked_alloc((size_t)(2 * C + 1), sizeof(double), 0, status);
+    if (tf.GetCode(status) != TF_OK) goto done;
     float *mean = coefficients, *variance = coefficients + C, *scale = coefficients + 2 * C;
     float *shift = coefficients + 3 * C, *rstd = coefficients + 4 * C;
-    partial = malloc((size_t)(blocks * 2 * C + 1) * sizeof(double));
-    sums = malloc((size_t)(2 * C + 1) * sizeof(double));
     BnRelu b = {.n = n, .parts = parts, .c = c, .offset = offset, .channels = C, .pixels = M,
                 .scale = scale, .shift = shift, .mean = mean, .rstd = rstd,
                 .dy = NULL, .y = NULL, .dparts = dparts, .acc = NULL,
                 .partial = partial};
-    TF_Tensor *outs[3] = {NULL, NULL, NULL};
     if (kind == BN_PART_SUMS) {
       parallel_for(bn_stats_range, &b, blocks, M * C);
       const int64_t sums_dims[2] = {2, C};
@@ -776,11 +812,12 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
       }
     } else if (grad) {
       b.dy = tf.TensorData(in[0]);
-      acc = calloc((size_t)n, sizeof(float *));
-      finish = calloc((size_t)n, sizeof(int));
-      chain_k = malloc((size_t)(3 * C + 1) * sizeof(float));
+      acc = checked_alloc((size_t)n, sizeof(float *), 1, status);
+      finish = checked_alloc((size_t)n, sizeof(int), 1, status);
+      chain_k = checked_alloc((size_t)(3 * C + 1), sizeof(float), 0, status);
+      if (tf.GetCode(status) != TF_OK) goto done;
       for (int64_t ch = 0; ch < C; ch++) chain_k[ch] = gamma[ch] * rstd[ch];
-      for (int i = 0; i < n; i++) finish[i] = (self->flags[i] & CHAIN_FINISH) != 0;
+      for (int i = 0; i < n; i++) finish[i] = chain_finish(self)[i] != 0;
       b.acc = acc;
       b.finish = finish;
       b.k1 = chain_k;
@@ -790,7 +827,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
         int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
         const int acc_input = vectors + 4 + i;
         TF_Tensor *t;
-        if (self->flags[i] & CHAIN_GIVEN) {
+        if (chain_given(self)[i]) {
           /* the running sum is written over acc[i] when nothing else reads it (TensorFlow forwards
              it): no new buffer, and the pass writes the cache lines it read. Our handle on acc[i]
              counts as a reader: drop it first (the context keeps the input alive). */
@@ -817,7 +854,7 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
           TF_Tensor *t = tf.AllocateOutput(ctx, n + i, TF_DOUBLE, coef_dims, 2, (size_t)(2 * c[i]) * sizeof(double), status);
           if (tf.GetCode(status) != TF_OK) break;
           double *out = tf.TensorData(t);
-          const double *later = (self->flags[i] & CHAIN_GIVEN) ? tf.TensorData(in[vectors + 4 + n + i]) : NULL;
+          const double *later = chain_given(self)[i] ? tf.TensorData(in[vectors + 4 + n + i]) : NULL;
           for (int64_t j = 0; j < c[i]; j++) {
             const int64_t ch = offset[i] + j;
             const double k1 = chain_k[ch];
@@ -842,12 +879,13 @@ static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
         }
       }
     }
-    for (int o = 0; o < 3; o++) {
-      if (outs[o] != NULL) tf.DeleteTensor(outs[o]);
-    }
+  }
+done:
+  for (int o = 0; o < 3; o++) {
+    if (outs[o] != NULL) tf.DeleteTensor(outs[o]);
   }
   if (tf.GetCode(status) != TF_OK) tf.ContextFailure(ctx, status);
-  for (int i = 0; i < inputs; i++) {
+  for (int i = 0; in != NULL && i < inputs; i++) {
     if (in[i] != NULL) tf.DeleteTensor(in[i]);
   }
   free(in);
@@ -924,7 +962,7 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
   BIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64");
   BIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
   BIND(GetAttrSize, "TF_OpKernelConstruction_GetAttrSize");
-  BIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
+  BIND(GetAttrBoolList, "TF_OpKernelConstruction_GetAttrBoolList");
   BIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
   BIND(GetInput, "TF_GetInput");
   BIND(AllocateOutput, "TF_AllocateOutput");
@@ -937,6 +975,8 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
 #undef BIND
   dlclose(lib);
   if (!ok) return;
+  const char *fail = getenv("DENSENET_OPS_FAIL_ALLOCATION");
+  fail_allocation = fail != NULL ? atoll(fail) : 0;
   TF_Status *status = tf.NewStatus();
   const char *const kernel_attr[] = {"kernel: int", NULL};
   const char *const bn_attrs[] = {"N: int >= 1", "epsilon: float", NULL};
@@ -958,7 +998,7 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
               (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", "acc: N * float", "coef: N * double", NULL},
               (const char *const[]){"dparts: N * float", "coefs: N * double", "dgamma: float", "dbeta: float", NULL},
-              (const char *const[]){"N: int >= 1", "epsilon: float", "flags: list(int)", NULL},
+              (const char *const[]){"N: int >= 1", "epsilon: float", "given: list(bool)", "finish: list(bool)", NULL},
               bn_grad_chain_create, bn_compute, status);
   tf.DeleteStatus(status);
 }
