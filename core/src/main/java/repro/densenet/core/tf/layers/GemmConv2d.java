@@ -98,11 +98,7 @@ public final class GemmConv2d {
     }
     int taps = kernel * kernel;
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, inChannels}));
-    // [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o]: column t*o + r is tap t's weight for output r.
-    Operand<TFloat32> filter =
-        tf.reshape(
-            tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
-            tf.constant(new int[] {inChannels, taps * outChannels}));
+    Operand<TFloat32> filter = filterMatrix(tf, w, kernel, inChannels, outChannels);
     Operand<TFloat32> z =
         tf.reshape(
             tf.linalg.matMul(rows, filter),
@@ -112,5 +108,19 @@ public final class GemmConv2d {
     }
     return tf.reshape(
         NativeOps.shiftAdd(tf, z, kernel), tf.constant(new int[] {-1, height, width, outChannels}));
+  }
+
+  /**
+   * The filter as the MatMul convolutions' [c, k*k*o] matrix, for inference and training alike:
+   * [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o], so that column t*o + r is tap t's weight for
+   * output r; a 1x1 filter is only reshaped to [c, o] (the transpose would move no element).
+   */
+  static Operand<TFloat32> filterMatrix(Ops tf, Operand<TFloat32> w, int kernel, int in, int out) {
+    if (kernel == 1) {
+      return tf.reshape(w, tf.constant(new int[] {in, out}));
+    }
+    return tf.reshape(
+        tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
+        tf.constant(new int[] {in, kernel * kernel * out}));
   }
 }
