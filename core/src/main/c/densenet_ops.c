@@ -37,6 +37,8 @@ typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
 typedef struct TF_OpKernelContext TF_OpKernelContext;
 typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
 typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef struct TF_DimensionHandle TF_DimensionHandle;
 
 enum { TF_FLOAT = 1, TF_DOUBLE = 2 };
 enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_RESOURCE_EXHAUSTED = 8 };
@@ -54,6 +56,23 @@ static struct {
       TF_OpDefinitionBuilder *, void (*)(TF_ShapeInferenceContext *, TF_Status *));
   void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
   void (*ShapeInferenceContextSetUnknownShape)(TF_ShapeInferenceContext *, TF_Status *);
+  int64_t (*ShapeInferenceContextNumInputs)(TF_ShapeInferenceContext *);
+  TF_ShapeHandle *(*NewShapeHandle)(void);
+  void (*DeleteShapeHandle)(TF_ShapeHandle *);
+  void (*ShapeInferenceContextGetInput)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextSetOutput)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextWithRank)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, TF_ShapeHandle *,
+                                        TF_Status *);
+  void (*ShapeInferenceContextSubshape)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, int64_t,
+                                        TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextConcatenateShapes)(TF_ShapeInferenceContext *, TF_ShapeHandle *, TF_ShapeHandle *,
+                                                 TF_ShapeHandle *, TF_Status *);
+  TF_ShapeHandle *(*ShapeInferenceContextVectorFromSize)(TF_ShapeInferenceContext *, size_t);
+  void (*ShapeInferenceContextDim)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, TF_DimensionHandle *);
+  TF_DimensionHandle *(*NewDimensionHandle)(void);
+  void (*DeleteDimensionHandle)(TF_DimensionHandle *);
+  int (*DimensionHandleValueKnown)(TF_DimensionHandle *);
+  int64_t (*DimensionHandleValue)(TF_DimensionHandle *);
   TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
                                         void (*)(void *, TF_OpKernelContext *), void (*)(void *));
   void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
@@ -906,6 +925,125 @@ static void unknown_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
   tf.ShapeInferenceContextSetUnknownShape(ctx, status);
 }
 
+/*
+ * Shape functions of the batch-norm ops. The parts are NHWC [N, H, W, c_i] with the N, H, W of
+ * part 0; the concatenation has C = sum c_i channels. Where a part's rank or channel count is
+ * unknown to the graph, the outputs that depend on it stay unknown (as without a shape function).
+ * The shift ops keep unknown output shapes: their channel counts depend on the kernel attribute,
+ * which TensorFlow's C API does not let a shape function read (callers state them with a reshape).
+ */
+typedef struct {
+  TF_ShapeHandle *pixels; /* [N, H, W] of part 0 */
+  int64_t C;              /* the parts' channels summed, -1 if any is unknown */
+} PartShapes;
+
+/* Channels of the part at input i (rank 4 enforced), -1 if unknown. */
+static int64_t part_channels(TF_ShapeInferenceContext *ctx, int i, TF_ShapeHandle *pixels, TF_Status *status) {
+  int64_t c = -1;
+  TF_ShapeHandle *in = tf.NewShapeHandle(), *rank4 = tf.NewShapeHandle();
+  TF_DimensionHandle *dim = tf.NewDimensionHandle();
+  tf.ShapeInferenceContextGetInput(ctx, i, in, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextWithRank(ctx, in, 4, rank4, status);
+  if (tf.GetCode(status) == TF_OK) {
+    if (pixels != NULL) tf.ShapeInferenceContextSubshape(ctx, rank4, 0, 3, pixels, status);
+    tf.ShapeInferenceContextDim(ctx, rank4, 3, dim);
+    c = tf.DimensionHandleValueKnown(dim) ? tf.DimensionHandleValue(dim) : -1;
+  }
+  tf.DeleteDimensionHandle(dim);
+  tf.DeleteShapeHandle(rank4);
+  tf.DeleteShapeHandle(in);
+  return c;
+}
+
+static int part_shapes(TF_ShapeInferenceContext *ctx, int first, int n, PartShapes *p, TF_Status *status) {
+  p->C = 0;
+  p->pixels = tf.NewShapeHandle();
+  for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+    const int64_t c = part_channels(ctx, first + i, i == 0 ? p->pixels : NULL, status);
+    p->C = p->C < 0 || c < 0 ? -1 : p->C + c;
+  }
+  return tf.GetCode(status) == TF_OK;
+}
+
+static void free_part_shapes(PartShapes *p) { tf.DeleteShapeHandle(p->pixels); }
+
+/* Output `out`: the vector [size], or unknown if size < 0. */
+static void set_vector(TF_ShapeInferenceContext *ctx, int out, int64_t size, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || size < 0) return; /* unknown: stays as set_unknown left it */
+  TF_ShapeHandle *v = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)size);
+  tf.ShapeInferenceContextSetOutput(ctx, out, v, status);
+  tf.DeleteShapeHandle(v);
+}
+
+/* Output `out`: [2, c] (a part's sums or coefficients), or unknown if c < 0. */
+static void set_pair(TF_ShapeInferenceContext *ctx, int out, int64_t c, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || c < 0) return;
+  TF_ShapeHandle *two = tf.ShapeInferenceContextVectorFromSize(ctx, 2);
+  TF_ShapeHandle *cs = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)c);
+  TF_ShapeHandle *pair = tf.NewShapeHandle();
+  tf.ShapeInferenceContextConcatenateShapes(ctx, two, cs, pair, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextSetOutput(ctx, out, pair, status);
+  tf.DeleteShapeHandle(pair);
+  tf.DeleteShapeHandle(cs);
+  tf.DeleteShapeHandle(two);
+}
+
+/* Output `out`: [N, H, W, channels] of the parts, or unknown if channels < 0. */
+static void set_nhwc(TF_ShapeInferenceContext *ctx, int out, const PartShapes *p, int64_t channels,
+                     TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || channels < 0) return;
+  TF_ShapeHandle *c = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)channels);
+  TF_ShapeHandle *y = tf.NewShapeHandle();
+  tf.ShapeInferenceContextConcatenateShapes(ctx, p->pixels, c, y, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextSetOutput(ctx, out, y, status);
+  tf.DeleteShapeHandle(y);
+  tf.DeleteShapeHandle(c);
+}
+
+/* DensePartSums: part [N, H, W, c] -> sums [2, c]. */
+static void part_sums_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 0, 1, &p, status)) set_pair(ctx, 0, p.C, status);
+  free_part_shapes(&p);
+}
+
+/* DenseBnRelu: (parts, sums, gamma, beta) -> y [N, H, W, C], mean [C], variance [C]. */
+static void bn_relu_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 0, (int)((tf.ShapeInferenceContextNumInputs(ctx) - 2) / 2), &p, status)) {
+    set_nhwc(ctx, 0, &p, p.C, status);
+    set_vector(ctx, 1, p.C, status);
+    set_vector(ctx, 2, p.C, status);
+  }
+  free_part_shapes(&p);
+}
+
+/* DenseBnReluApply: (after, parts, gamma, beta, mean, variance) -> y [N, H, W, C]. */
+static void bn_relu_apply_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 1, (int)(tf.ShapeInferenceContextNumInputs(ctx) - 5), &p, status)) set_nhwc(ctx, 0, &p, p.C, status);
+  free_part_shapes(&p);
+}
+
+/* DenseBnReluGradChain: dparts like the parts, coefs [2, c_i], dgamma [C], dbeta [C]. */
+static void bn_grad_chain_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  const int n = (int)((tf.ShapeInferenceContextNumInputs(ctx) - 5) / 3);
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 1, n, &p, status)) {
+    for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+      const int64_t c = part_channels(ctx, 1 + i, NULL, status);
+      set_nhwc(ctx, i, &p, c, status);
+      set_pair(ctx, n + i, c, status);
+    }
+    set_vector(ctx, 2 * n, p.C, status);
+    set_vector(ctx, 2 * n + 1, p.C, status);
+  }
+  free_part_shapes(&p);
+}
 static int bind(void *lib, void **slot, const char *name) {
   *slot = dlsym(lib, name);
   if (*slot == NULL) {
@@ -917,14 +1055,15 @@ static int bind(void *lib, void **slot, const char *name) {
 
 /* Registers op `name` (inputs, outputs and attrs as NULL-terminated spec lists) and its CPU kernel. */
 static void register_op(const char *name, const char *const *inputs, const char *const *outputs,
-                        const char *const *attrs, void *(*create)(TF_OpKernelConstruction *),
+                        const char *const *attrs, void (*shape)(TF_ShapeInferenceContext *, TF_Status *),
+                        void *(*create)(TF_OpKernelConstruction *),
                         void (*compute)(void *, TF_OpKernelContext *), TF_Status *status) {
   if (tf.GetCode(status) != TF_OK) return;
   TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(name);
   for (const char *const *i = inputs; *i != NULL; i++) tf.OpDefinitionBuilderAddInput(op, *i);
   for (const char *const *o = outputs; *o != NULL; o++) tf.OpDefinitionBuilderAddOutput(op, *o);
   for (const char *const *a = attrs; *a != NULL; a++) tf.OpDefinitionBuilderAddAttr(op, *a);
-  tf.OpDefinitionBuilderSetShapeInferenceFunction(op, unknown_shape);
+  tf.OpDefinitionBuilderSetShapeInferenceFunction(op, shape);
   tf.RegisterOpDefinition(op, status);
   if (tf.GetCode(status) != TF_OK) {
     fprintf(stderr, "densenet_ops: cannot register op %s\n", name);
@@ -957,6 +1096,20 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
   BIND(OpDefinitionBuilderSetShapeInferenceFunction, "TF_OpDefinitionBuilderSetShapeInferenceFunction");
   BIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
   BIND(ShapeInferenceContextSetUnknownShape, "TF_ShapeInferenceContextSetUnknownShape");
+  BIND(ShapeInferenceContextNumInputs, "TF_ShapeInferenceContextNumInputs");
+  BIND(NewShapeHandle, "TF_NewShapeHandle");
+  BIND(DeleteShapeHandle, "TF_DeleteShapeHandle");
+  BIND(ShapeInferenceContextGetInput, "TF_ShapeInferenceContextGetInput");
+  BIND(ShapeInferenceContextSetOutput, "TF_ShapeInferenceContextSetOutput");
+  BIND(ShapeInferenceContextWithRank, "TF_ShapeInferenceContextWithRank");
+  BIND(ShapeInferenceContextSubshape, "TF_ShapeInferenceContextSubshape");
+  BIND(ShapeInferenceContextConcatenateShapes, "TF_ShapeInferenceContextConcatenateShapes");
+  BIND(ShapeInferenceContextVectorFromSize, "TF_ShapeInferenceContextVectorFromSize");
+  BIND(ShapeInferenceContextDim, "TF_ShapeInferenceContextDim");
+  BIND(NewDimensionHandle, "TF_NewDimensionHandle");
+  BIND(DeleteDimensionHandle, "TF_DeleteDimensionHandle");
+  BIND(DimensionHandleValueKnown, "TF_DimensionHandleValueKnown");
+  BIND(DimensionHandleValue, "TF_DimensionHandleValue");
   BIND(NewKernelBuilder, "TF_NewKernelBuilder");
   BIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder");
   BIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64");
@@ -981,24 +1134,25 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
   const char *const kernel_attr[] = {"kernel: int", NULL};
   const char *const bn_attrs[] = {"N: int >= 1", "epsilon: float", NULL};
   register_op("DenseShiftAdd", (const char *const[]){"z: float", NULL}, (const char *const[]){"y: float", NULL},
-              kernel_attr, shift_create, shift_add_compute, status);
+              kernel_attr, unknown_shape, shift_create, shift_add_compute, status);
   register_op("DenseShiftGather", (const char *const[]){"dy: float", NULL}, (const char *const[]){"dz: float", NULL},
-              kernel_attr, shift_create, shift_gather_compute, status);
+              kernel_attr, unknown_shape, shift_create, shift_gather_compute, status);
   register_op("DensePartSums", (const char *const[]){"part: float", NULL}, (const char *const[]){"sums: double", NULL},
-              (const char *const[]){NULL}, part_sums_create, bn_compute, status);
+              (const char *const[]){NULL}, part_sums_shape, part_sums_create, bn_compute, status);
   register_op("DenseBnRelu",
               (const char *const[]){"parts: N * float", "sums: N * double", "gamma: float", "beta: float", NULL},
               (const char *const[]){"y: float", "mean: float", "variance: float", NULL}, bn_attrs,
-              bn_forward_create, bn_compute, status);
+              bn_relu_shape, bn_forward_create, bn_compute, status);
   register_op("DenseBnReluApply",
               (const char *const[]){"after: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", NULL},
-              (const char *const[]){"y: float", NULL}, bn_attrs, bn_apply_create, bn_compute, status);
+              (const char *const[]){"y: float", NULL}, bn_attrs, bn_relu_apply_shape, bn_apply_create, bn_compute,
+              status);
   register_op("DenseBnReluGradChain",
               (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", "acc: N * float", "coef: N * double", NULL},
               (const char *const[]){"dparts: N * float", "coefs: N * double", "dgamma: float", "dbeta: float", NULL},
               (const char *const[]){"N: int >= 1", "epsilon: float", "given: list(bool)", "finish: list(bool)", NULL},
-              bn_grad_chain_create, bn_compute, status);
+              bn_grad_chain_shape, bn_grad_chain_create, bn_compute, status);
   tf.DeleteStatus(status);
 }

@@ -260,9 +260,7 @@ public final class NetBuilder {
           NativeOps.bnReluApply(
               tf, parts.get(0), parts, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
               BN_EPSILON);
-      return new Tensor4(
-          tf.reshape(y, tf.constant(new int[] {-1, x.height(), x.width(), x.channels()})), x.height(),
-          x.width(), x.channels());
+      return new Tensor4(y, x.height(), x.width(), x.channels());
     }
     BnOperands bn = batchNormOperands(name, x);
     // Training: a ReLU whose gradient reads its output, so the BN output is freed after the

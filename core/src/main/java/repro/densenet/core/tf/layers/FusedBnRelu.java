@@ -157,12 +157,19 @@ public final class FusedBnRelu {
         p.markRead();
       }
     }
-    // the native op's output shape is unknown to the graph; the reshape (no copy) states it
-    Operand<TFloat32> shaped = tf.reshape(bn.y(), tf.constant(new int[] {-1, height, width, channels}));
+    // the op's shape function states y's shape: check it against the caller's
+    long[] ys = bn.y().shape().asArray();
+    long[] expected = {-1, height, width, channels};
+    for (int d = 1; d < 4; d++) {
+      if (ys == null || ys.length != 4 || (ys[d] >= 0 && ys[d] != expected[d])) {
+        throw new IllegalArgumentException(
+            "parts of shape " + bn.y().shape() + " together, not [N, " + height + ", " + width + ", " + channels + "]");
+      }
+    }
     PassedThrough[] through = new PassedThrough[n];
     List<Output<?>> carrier =
         CarrierGradients.carryAll(
-            tf, shaped, inputs,
+            tf, bn.y(), inputs,
             (gtf, op, grads) -> chainGradient(gtf, grads, ps, gamma, beta, bn, epsilon, finish, through));
     @SuppressWarnings("unchecked")
     Operand<TFloat32> y = (Operand<TFloat32>) carrier.get(0);
