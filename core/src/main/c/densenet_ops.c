@@ -1,8 +1,10 @@
 /*
  * densenet_ops: TensorFlow CPU kernels for the shift half of the MatMul convolutions
- * (repro.densenet.core.tf.GemmConv2d and GemmTrainConv2d) and for DenseNet's BN-ReLU over a
- * block state's parts (repro.densenet.core.tf.FusedBnRelu; see "batch norm + ReLU" below),
- * loaded into the running TensorFlow with TF_LoadLibrary (repro.densenet.core.tf.NativeOps).
+ * (repro.densenet.core.tf.layers.GemmConv2d and GemmTrainConv2d) and for DenseNet's BN-ReLU over
+ * a block state's parts (repro.densenet.core.tf.layers.FusedBnRelu; see "batch norm + ReLU"
+ * below), loaded into the running TensorFlow with TF_LoadLibrary and built as typed ops
+ * (repro.densenet.core.tf.kernels.NativeOps; the ops' signatures there, NativeOp, are checked
+ * against the registrations below when the library is loaded).
  *
  * A k x k stride-1 SAME convolution of x [N, H, W, c] with c -> o channels is computed as one
  * MatMul z = x . F ([N*H*W, c] x [c, k*k*o], tap-major columns: tap t = i*k + j owns columns
