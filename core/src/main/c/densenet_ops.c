@@ -1,8 +1,10 @@
 /*
  * densenet_ops: TensorFlow CPU kernels for the shift half of the MatMul convolutions
- * (repro.densenet.core.tf.GemmConv2d and GemmTrainConv2d) and for DenseNet's BN-ReLU over a
- * block state's parts (repro.densenet.core.tf.FusedBnRelu; see "batch norm + ReLU" below),
- * loaded into the running TensorFlow with TF_LoadLibrary (repro.densenet.core.tf.NativeOps).
+ * (repro.densenet.core.tf.layers.GemmConv2d and GemmTrainConv2d) and for DenseNet's BN-ReLU over
+ * a block state's parts (repro.densenet.core.tf.layers.FusedBnRelu; see "batch norm + ReLU"
+ * below), loaded into the running TensorFlow with TF_LoadLibrary and built as typed ops
+ * (repro.densenet.core.tf.kernels.NativeOps; the ops' signatures there, NativeOp, are checked
+ * against the registrations below when the library is loaded).
  *
  * A k x k stride-1 SAME convolution of x [N, H, W, c] with c -> o channels is computed as one
  * MatMul z = x . F ([N*H*W, c] x [c, k*k*o], tap-major columns: tap t = i*k + j owns columns
@@ -37,9 +39,11 @@ typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
 typedef struct TF_OpKernelContext TF_OpKernelContext;
 typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
 typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef struct TF_DimensionHandle TF_DimensionHandle;
 
 enum { TF_FLOAT = 1, TF_DOUBLE = 2 };
-enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_RESOURCE_EXHAUSTED = 8 };
 
 static struct {
   TF_Status *(*NewStatus)(void);
@@ -54,13 +58,30 @@ static struct {
       TF_OpDefinitionBuilder *, void (*)(TF_ShapeInferenceContext *, TF_Status *));
   void (*RegisterOpDefinition)(TF_OpDefinitionBuilder *, TF_Status *);
   void (*ShapeInferenceContextSetUnknownShape)(TF_ShapeInferenceContext *, TF_Status *);
+  int64_t (*ShapeInferenceContextNumInputs)(TF_ShapeInferenceContext *);
+  TF_ShapeHandle *(*NewShapeHandle)(void);
+  void (*DeleteShapeHandle)(TF_ShapeHandle *);
+  void (*ShapeInferenceContextGetInput)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextSetOutput)(TF_ShapeInferenceContext *, int, TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextWithRank)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, TF_ShapeHandle *,
+                                        TF_Status *);
+  void (*ShapeInferenceContextSubshape)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, int64_t,
+                                        TF_ShapeHandle *, TF_Status *);
+  void (*ShapeInferenceContextConcatenateShapes)(TF_ShapeInferenceContext *, TF_ShapeHandle *, TF_ShapeHandle *,
+                                                 TF_ShapeHandle *, TF_Status *);
+  TF_ShapeHandle *(*ShapeInferenceContextVectorFromSize)(TF_ShapeInferenceContext *, size_t);
+  void (*ShapeInferenceContextDim)(TF_ShapeInferenceContext *, TF_ShapeHandle *, int64_t, TF_DimensionHandle *);
+  TF_DimensionHandle *(*NewDimensionHandle)(void);
+  void (*DeleteDimensionHandle)(TF_DimensionHandle *);
+  int (*DimensionHandleValueKnown)(TF_DimensionHandle *);
+  int64_t (*DimensionHandleValue)(TF_DimensionHandle *);
   TF_KernelBuilder *(*NewKernelBuilder)(const char *, const char *, void *(*)(TF_OpKernelConstruction *),
                                         void (*)(void *, TF_OpKernelContext *), void (*)(void *));
   void (*RegisterKernelBuilder)(const char *, TF_KernelBuilder *, TF_Status *);
   void (*GetAttrInt64)(TF_OpKernelConstruction *, const char *, int64_t *, TF_Status *);
   void (*GetAttrFloat)(TF_OpKernelConstruction *, const char *, float *, TF_Status *);
   void (*GetAttrSize)(TF_OpKernelConstruction *, const char *, int32_t *, int32_t *, TF_Status *);
-  void (*GetAttrInt64List)(TF_OpKernelConstruction *, const char *, int64_t *, int, TF_Status *);
+  void (*GetAttrBoolList)(TF_OpKernelConstruction *, const char *, unsigned char *, int, TF_Status *);
   void (*ConstructionFailure)(TF_OpKernelConstruction *, TF_Status *);
   void (*GetInput)(TF_OpKernelContext *, int, TF_Tensor **, TF_Status *);
   TF_Tensor *(*AllocateOutput)(TF_OpKernelContext *, int, int, const int64_t *, int, size_t, TF_Status *);
@@ -72,6 +93,27 @@ static struct {
   void *(*TensorData)(const TF_Tensor *);
   void (*DeleteTensor)(TF_Tensor *);
 } tf;
+
+/*
+ * Every buffer the kernels allocate comes from checked_alloc: when it cannot be had, the op fails
+ * with RESOURCE_EXHAUSTED in its status (its caller checks the status before using the buffer)
+ * instead of writing through NULL. For tests, DENSENET_OPS_FAIL_ALLOCATION=k (read when the
+ * library is loaded) makes the k-th allocation of the process (counted from 1) fail.
+ */
+static int64_t fail_allocation; /* 0: never */
+static int64_t allocations;
+
+static void *checked_alloc(size_t count, size_t size, int zero, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK) return NULL;
+  const int64_t nth = __atomic_add_fetch(&allocations, 1, __ATOMIC_RELAXED);
+  void *p = nth == fail_allocation ? NULL : zero ? calloc(count, size) : malloc(count * size);
+  if (p == NULL) {
+    char message[160];
+    snprintf(message, sizeof message, "densenet_ops: cannot allocate %zu bytes", count * size);
+    tf.SetStatus(status, TF_RESOURCE_EXHAUSTED, message);
+  }
+  return p;
+}
 
 /* ---------------------------------------------------------------- the kernels' arithmetic */
 
@@ -266,7 +308,7 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  *   DensePartSums     (part)                                -> sums [2, c]: sum x, sum x^2 (double)
  *   DenseBnRelu       (parts, sums, gamma, beta)            -> y, mean, variance
  *   DenseBnReluApply  (after, parts, gamma, beta, mean, var) -> y   (the same y, rebuilt)
- *   DenseBnReluGradChain (dy, parts, gamma, beta, mean, var, acc, coef; flags)
+ *   DenseBnReluGradChain (dy, parts, gamma, beta, mean, var, acc, coef; given, finish)
  *                                                        -> dparts, coefs, dgamma, dbeta
  *
  * DenseBnReluGradChain is the gradient of one BN-ReLU in a chain of BN-ReLUs over the same parts
@@ -281,7 +323,8 @@ static void shift_gather_range(void *ctx, int64_t begin, int64_t end) {
  * that is not the part's first reader ("finish" unset) adds k1 * g to the running sum acc in the
  * pass that also takes the sums (one pass instead of two), and adds its a, b to the part's
  * coefficients coef [2, c] (double); the first reader adds every layer's a + b * xhat at once.
- * acc and coef are given (flag 1) for parts with a later reader; otherwise they are ignored.
+ * acc and coef are given (attribute given) for parts with a later reader; otherwise they are
+ * ignored.
  * A part's running sum is written over acc when nothing else reads acc (TensorFlow forwards it).
  *
  * A part's sums are computed once (DensePartSums) and shared by every layer that reads the part.
@@ -546,9 +589,9 @@ typedef struct {
 } ShiftKernel;
 
 static void *shift_create(TF_OpKernelConstruction *ctx) {
-  ShiftKernel *self = calloc(1, sizeof(ShiftKernel));
   TF_Status *status = tf.NewStatus();
-  tf.GetAttrInt64(ctx, "kernel", &self->kernel, status);
+  ShiftKernel *self = checked_alloc(1, sizeof(ShiftKernel), 1, status);
+  if (self != NULL) tf.GetAttrInt64(ctx, "kernel", &self->kernel, status);
   if (tf.GetCode(status) == TF_OK && (self->kernel < 1 || self->kernel % 2 == 0)) {
     tf.SetStatus(status, TF_INVALID_ARGUMENT, "kernel must be a positive odd number");
   }
@@ -605,33 +648,45 @@ static void shift_gather_compute(void *self, TF_OpKernelContext *ctx) { shift_co
 
 enum { BN_FORWARD = 0, BN_APPLY = 1, BN_PART_SUMS = 2, BN_GRAD_CHAIN = 3 };
 static const char *const BN_NAMES[] = {"DenseBnRelu", "DenseBnReluApply", "DensePartSums", "DenseBnReluGradChain"};
-enum { CHAIN_GIVEN = 1, CHAIN_FINISH = 2 }; /* DenseBnReluGradChain's flags, per part */
 
 typedef struct {
   int kind;
   int64_t n;
   float epsilon;
-  int64_t flags[]; /* DenseBnReluGradChain: n */
+  /* DenseBnReluGradChain, per part: given[i] (acc and coef are given: the part has a later
+     reader), then finish[i] (this layer is the part's first reader): 2 * n entries */
+  unsigned char chain[];
 } BnKernel;
+
+static const unsigned char *chain_given(const BnKernel *k) { return k->chain; }
+static const unsigned char *chain_finish(const BnKernel *k) { return k->chain + k->n; }
+
+/* Reads the bool list attribute `name` of n entries into out. */
+static void get_bool_list(TF_OpKernelConstruction *ctx, const char *op, const char *name, int64_t n,
+                          unsigned char *out, TF_Status *status) {
+  int32_t size = -1, total = -1;
+  tf.GetAttrSize(ctx, name, &size, &total, status);
+  if (tf.GetCode(status) == TF_OK && size != n) {
+    char message[160];
+    snprintf(message, sizeof message, "%s: %s has %d entries for %lld parts", op, name, (int)size, (long long)n);
+    tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
+  }
+  if (tf.GetCode(status) == TF_OK) tf.GetAttrBoolList(ctx, name, out, (int)n, status);
+}
 
 static void *bn_create(TF_OpKernelConstruction *ctx, int kind) {
   TF_Status *status = tf.NewStatus();
   int64_t n = 1;
   if (kind != BN_PART_SUMS) tf.GetAttrInt64(ctx, "N", &n, status);
-  BnKernel *self = calloc(1, sizeof(BnKernel) + (size_t)(n > 0 ? n : 1) * sizeof(int64_t));
-  self->kind = kind;
-  self->n = n;
+  BnKernel *self = checked_alloc(1, sizeof(BnKernel) + (size_t)(n > 0 ? 2 * n : 1), 1, status);
+  if (self != NULL) {
+    self->kind = kind;
+    self->n = n;
+  }
   if (kind != BN_PART_SUMS && tf.GetCode(status) == TF_OK) tf.GetAttrFloat(ctx, "epsilon", &self->epsilon, status);
   if (kind == BN_GRAD_CHAIN && tf.GetCode(status) == TF_OK) {
-    int32_t size = -1, total = -1;
-    tf.GetAttrSize(ctx, "flags", &size, &total, status);
-    if (tf.GetCode(status) == TF_OK && size != n) {
-      char message[160];
-      snprintf(message, sizeof message, "DenseBnReluGradChain: flags has %d entries for %lld parts", (int)size,
-               (long long)n);
-      tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
-    }
-    if (tf.GetCode(status) == TF_OK) tf.GetAttrInt64List(ctx, "flags", self->flags, (int)n, status);
+    get_bool_list(ctx, BN_NAMES[kind], "given", n, self->chain, status);
+    if (tf.GetCode(status) == TF_OK) get_bool_list(ctx, BN_NAMES[kind], "finish", n, self->chain + n, status);
   }
   if (tf.GetCode(status) != TF_OK) tf.ConstructionFailure(ctx, status);
   tf.DeleteStatus(status);
@@ -651,223 +706,468 @@ static int has_shape(const TF_Tensor *t, int rank, const int64_t *dims) {
   return 1;
 }
 
-static void bn_compute(void *arg, TF_OpKernelContext *ctx) {
+/*
+ * What the four batch-norm kernels share: their inputs, read and checked (the parts: rank 4, the
+ * same N, H, W; the per-channel vectors: [C]), and the scratch buffers of the arithmetic. Each
+ * kernel's compute function reads them with bn_begin, does its own op, and ends with bn_end,
+ * which reports a failure and releases everything.
+ */
+typedef struct {
+  const BnKernel *self;
+  const char *name;
+  TF_OpKernelContext *ctx;
+  TF_Status *status;
+  int n;                  /* parts */
+  int inputs;             /* the op's inputs */
+  TF_Tensor **in;         /* [inputs] */
+  const float **parts;    /* [n] */
+  float **dparts;         /* [n] (gradient) */
+  int64_t *c, *offset;    /* [n]: channels and first channel of each part */
+  int64_t C, M, blocks;   /* channels, pixels, blocks of BLOCK pixels */
+  int64_t dims[4];        /* N, H, W, C */
+  float *coefficients;    /* [5C + 1]: mean, variance, scale, shift, rstd */
+  double *partial;        /* [blocks * 2C + 1] */
+  double *sums;           /* [2C + 1] */
+  char message[256];
+} BnOp;
+
+/* Fails the op with op->message as INVALID_ARGUMENT if one was written; returns whether none was. */
+static int bn_check(BnOp *op) {
+  if (op->message[0] != 0) tf.SetStatus(op->status, TF_INVALID_ARGUMENT, op->message);
+  return tf.GetCode(op->status) == TF_OK;
+}
+
+/*
+ * Reads the op's `inputs` inputs, the n parts from input `first`, checks the parts and the
+ * vectors [vectors, vectors + count) to be [C], and allocates the scratch. Returns whether all
+ * went well (otherwise the status says why).
+ */
+static int bn_begin(BnOp *op, void *arg, TF_OpKernelContext *ctx, int inputs, int first, int vectors, int count) {
   const BnKernel *self = arg;
-  const int n = (int)self->n, kind = self->kind;
-  const char *name = BN_NAMES[kind];
-  const int first = kind == BN_FORWARD || kind == BN_PART_SUMS ? 0 : 1; /* input index of parts[0] */
-  const int grad = kind == BN_GRAD_CHAIN;
-  /* then: forward n sums, gamma, beta; apply and grad gamma, beta, mean, variance; chain n acc, n coef */
-  const int inputs =
-      kind == BN_PART_SUMS ? 1 : first + n + (kind == BN_FORWARD ? n + 2 : 4) + (kind == BN_GRAD_CHAIN ? 2 * n : 0);
-  const int vectors = kind == BN_FORWARD ? 2 * n : first + n; /* input index of gamma */
-  TF_Status *status = tf.NewStatus();
-  TF_Tensor **in = calloc((size_t)inputs, sizeof(TF_Tensor *));
-  const float **parts = calloc((size_t)n, sizeof(float *));
-  float **dparts = calloc((size_t)n, sizeof(float *));
-  int64_t *c = calloc((size_t)n, sizeof(int64_t)), *offset = calloc((size_t)n, sizeof(int64_t));
-  float *coefficients = NULL;
+  memset(op, 0, sizeof *op);
+  op->self = self;
+  op->name = BN_NAMES[self->kind];
+  op->ctx = ctx;
+  op->status = tf.NewStatus();
+  op->n = (int)self->n;
+  op->inputs = inputs;
+  const int n = op->n;
+  TF_Status *status = op->status;
+  op->in = checked_alloc((size_t)inputs, sizeof(TF_Tensor *), 1, status);
+  op->parts = checked_alloc((size_t)n, sizeof(float *), 1, status);
+  op->dparts = checked_alloc((size_t)n, sizeof(float *), 1, status);
+  op->c = checked_alloc((size_t)n, sizeof(int64_t), 1, status);
+  op->offset = checked_alloc((size_t)n, sizeof(int64_t), 1, status);
+  for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &op->in[i], status);
+  if (tf.GetCode(status) != TF_OK) return 0;
+  char *message = op->message;
+  int64_t *dims = op->dims;
+  for (int i = 0; i < n && message[0] == 0; i++) {
+    const TF_Tensor *t = op->in[first + i];
+    if (tf.NumDims(t) != 4) {
+      snprintf(message, sizeof op->message, "%s: part %d must have rank 4 (NHWC), has rank %d", op->name, i,
+               tf.NumDims(t));
+      break;
+    }
+    if (i == 0) {
+      for (int d = 0; d < 3; d++) dims[d] = tf.Dim(t, d);
+    } else if (tf.Dim(t, 0) != dims[0] || tf.Dim(t, 1) != dims[1] || tf.Dim(t, 2) != dims[2]) {
+      snprintf(message, sizeof op->message, "%s: part %d is not %lldx%lldx%lld like part 0", op->name, i,
+               (long long)dims[0], (long long)dims[1], (long long)dims[2]);
+    }
+    op->c[i] = tf.Dim(t, 3);
+    op->offset[i] = op->C;
+    op->C += op->c[i];
+    op->parts[i] = tf.TensorData(t);
+  }
+  dims[3] = op->C;
+  for (int v = vectors; v < vectors + count && message[0] == 0; v++) {
+    if (!has_shape(op->in[v], 1, &op->C)) {
+      snprintf(message, sizeof op->message, "%s: input %d must be a vector of the %lld channels", op->name, v,
+               (long long)op->C);
+    }
+  }
+  return bn_check(op);
+}
+
+/* Allocates the scratch buffers for the parts' pixels and channels; returns whether it could. */
+static int bn_scratch(BnOp *op) {
+  op->M = op->dims[0] * op->dims[1] * op->dims[2];
+  op->blocks = (op->M + BLOCK - 1) / BLOCK;
+  const int64_t C = op->C;
+  op->coefficients = checked_alloc((size_t)(5 * C + 1), sizeof(float), 0, op->status);
+  op->partial = checked_alloc((size_t)(op->blocks * 2 * C + 1), sizeof(double), 0, op->status);
+  op->sums = checked_alloc((size_t)(2 * C + 1), sizeof(double), 0, op->status);
+  return tf.GetCode(op->status) == TF_OK;
+}
+
+/* The arithmetic's view of the op: parts, channels and the coefficient buffers. */
+static BnRelu bn_relu_of(const BnOp *op) {
+  const int64_t C = op->C;
+  float *k = op->coefficients;
+  BnRelu b = {.n = op->n, .parts = op->parts, .c = op->c, .offset = op->offset, .channels = C, .pixels = op->M,
+              .scale = k + 2 * C, .shift = k + 3 * C, .mean = k, .rstd = k + 4 * C,
+              .dy = NULL, .y = NULL, .dparts = op->dparts, .acc = NULL,
+              .partial = op->partial};
+  return b;
+}
+
+/* Reports a failure to the context and releases the inputs, buffers and status. */
+static void bn_end(BnOp *op) {
+  if (tf.GetCode(op->status) != TF_OK) tf.ContextFailure(op->ctx, op->status);
+  for (int i = 0; op->in != NULL && i < op->inputs; i++) {
+    if (op->in[i] != NULL) tf.DeleteTensor(op->in[i]);
+  }
+  free(op->in);
+  free(op->parts);
+  free(op->dparts);
+  free(op->c);
+  free(op->offset);
+  free(op->coefficients);
+  free(op->partial);
+  free(op->sums);
+  tf.DeleteStatus(op->status);
+}
+
+/* Allocates output `index` as float [C] and copies `values` into it. */
+static void bn_output_vector(BnOp *op, int index, const float *values) {
+  if (tf.GetCode(op->status) != TF_OK) return;
+  TF_Tensor *t = tf.AllocateOutput(op->ctx, index, TF_FLOAT, &op->C, 1, (size_t)op->C * sizeof(float), op->status);
+  if (tf.GetCode(op->status) == TF_OK) {
+    memcpy(tf.TensorData(t), values, (size_t)op->C * sizeof(float));
+    tf.DeleteTensor(t);
+  }
+}
+
+/* Output 0: y = relu(x * scale + shift) over the parts, [N, H, W, C]. */
+static void bn_output_y(BnOp *op, BnRelu *b) {
+  if (tf.GetCode(op->status) != TF_OK) return;
+  TF_Tensor *t = tf.AllocateOutput(op->ctx, 0, TF_FLOAT, op->dims, 4, (size_t)(op->M * op->C) * sizeof(float),
+                                   op->status);
+  if (tf.GetCode(op->status) == TF_OK) {
+    b->y = tf.TensorData(t);
+    parallel_for(bn_apply_range, b, op->M, 2 * op->M * op->C);
+    tf.DeleteTensor(t);
+  }
+}
+
+/* DensePartSums (part) -> sums [2, c]: sum x and sum x^2 per channel, in double. */
+static void part_sums_compute(void *arg, TF_OpKernelContext *ctx) {
+  BnOp op;
+  if (bn_begin(&op, arg, ctx, 1, 0, 0, 0) && bn_scratch(&op)) {
+    BnRelu b = bn_relu_of(&op);
+    parallel_for(bn_stats_range, &b, op.blocks, op.M * op.C);
+    const int64_t sums_dims[2] = {2, op.C};
+    TF_Tensor *t =
+        tf.AllocateOutput(ctx, 0, TF_DOUBLE, sums_dims, 2, (size_t)(2 * op.C) * sizeof(double), op.status);
+    if (tf.GetCode(op.status) == TF_OK) {
+      sum_blocks(&b, op.blocks, tf.TensorData(t), (double *)tf.TensorData(t) + op.C);
+      tf.DeleteTensor(t);
+    }
+  }
+  bn_end(&op);
+}
+
+/* DenseBnRelu (parts, sums, gamma, beta) -> y, mean, variance: the batch's statistics from the sums. */
+static void bn_relu_compute(void *arg, TF_OpKernelContext *ctx) {
+  BnOp op;
+  const int n = (int)((const BnKernel *)arg)->n;
+  if (bn_begin(&op, arg, ctx, 2 * n + 2, 0, 2 * n, 2)) {
+    for (int i = 0; i < n && op.message[0] == 0; i++) {
+      const int64_t sums_dims[2] = {2, op.c[i]};
+      if (!has_shape(op.in[n + i], 2, sums_dims)) {
+        snprintf(op.message, sizeof op.message, "%s: sums %d must be 2x%lld (DensePartSums of part %d)", op.name, i,
+                 (long long)op.c[i], i);
+      }
+    }
+  }
+  if (bn_check(&op) && bn_scratch(&op)) {
+    const int64_t C = op.C, M = op.M;
+    BnRelu b = bn_relu_of(&op);
+    float *mean = op.coefficients, *variance = op.coefficients + C;
+    double *sums = op.sums;
+    for (int i = 0; i < n; i++) {
+      const double *part_sums = tf.TensorData(op.in[n + i]);
+      memcpy(sums + op.offset[i], part_sums, (size_t)op.c[i] * sizeof(double));
+      memcpy(sums + C + op.offset[i], part_sums + op.c[i], (size_t)op.c[i] * sizeof(double));
+    }
+    for (int64_t ch = 0; ch < C; ch++) {
+      const double mu = M > 0 ? sums[ch] / (double)M : 0.0;
+      const double var = M > 0 ? sums[C + ch] / (double)M - mu * mu : 0.0;
+      mean[ch] = (float)mu;
+      variance[ch] = (float)(var > 0.0 ? var : 0.0);
+    }
+    bn_coefficients(C, tf.TensorData(op.in[2 * n]), tf.TensorData(op.in[2 * n + 1]), mean, variance,
+                    op.self->epsilon, (float *)b.scale, (float *)b.shift, (float *)b.rstd);
+    bn_output_y(&op, &b);
+    bn_output_vector(&op, 1, mean);
+    bn_output_vector(&op, 2, variance);
+  }
+  bn_end(&op);
+}
+
+/* DenseBnReluApply (after, parts, gamma, beta, mean, variance) -> y from the given statistics. */
+static void bn_relu_apply_compute(void *arg, TF_OpKernelContext *ctx) {
+  BnOp op;
+  const int n = (int)((const BnKernel *)arg)->n;
+  if (bn_begin(&op, arg, ctx, n + 5, 1, n + 1, 4) && bn_scratch(&op)) {
+    const int64_t C = op.C;
+    BnRelu b = bn_relu_of(&op);
+    float *mean = op.coefficients, *variance = op.coefficients + C;
+    memcpy(mean, tf.TensorData(op.in[n + 3]), (size_t)C * sizeof(float));
+    memcpy(variance, tf.TensorData(op.in[n + 4]), (size_t)C * sizeof(float));
+    bn_coefficients(C, tf.TensorData(op.in[n + 1]), tf.TensorData(op.in[n + 2]), mean, variance, op.self->epsilon,
+                    (float *)b.scale, (float *)b.shift, (float *)b.rstd);
+    bn_output_y(&op, &b);
+  }
+  bn_end(&op);
+}
+
+/*
+ * Output i of DenseBnReluGradChain: part i's gradient (or running sum), written over acc[i] when
+ * acc is given and nothing else reads it. Sets op->dparts[i] and b->acc[i].
+ */
+static void chain_part_output(BnOp *op, int i, const float **acc) {
+  const int n = op->n, acc_input = n + 5 + i;
+  int64_t part_dims[4] = {op->dims[0], op->dims[1], op->dims[2], op->c[i]};
+  TF_Tensor *t;
+  if (chain_given(op->self)[i]) {
+    /* the running sum is written over acc[i] when nothing else reads it (TensorFlow forwards
+       it): no new buffer, and the pass writes the cache lines it read. Our handle on acc[i]
+       counts as a reader: drop it first (the context keeps the input alive). */
+    acc[i] = tf.TensorData(op->in[acc_input]);
+    tf.DeleteTensor(op->in[acc_input]);
+    op->in[acc_input] = NULL;
+    int forwarded = -1;
+    t = tf.ForwardInputOrAllocateOutput(op->ctx, &acc_input, 1, i, part_dims, 4, &forwarded, op->status);
+  } else {
+    t = tf.AllocateOutput(op->ctx, i, TF_FLOAT, part_dims, 4, (size_t)(op->M * op->c[i]) * sizeof(float),
+                          op->status);
+  }
+  if (tf.GetCode(op->status) == TF_OK) {
+    op->dparts[i] = tf.TensorData(t);
+    tf.DeleteTensor(t); /* the context keeps the output */
+  }
+}
+
+/*
+ * DenseBnReluGradChain (dy, parts, gamma, beta, mean, variance, acc, coef; given, finish) ->
+ * dparts, coefs, dgamma, dbeta: see "batch norm + ReLU" above.
+ */
+static void bn_grad_chain_compute(void *arg, TF_OpKernelContext *ctx) {
+  BnOp op;
+  const BnKernel *self = arg;
+  const int n = (int)self->n;
+  const int vectors = n + 1; /* gamma, beta, mean, variance */
   const float **acc = NULL;
   int *finish = NULL;
   float *chain_k = NULL;
-  double *partial = NULL, *sums = NULL;
-  char message[256] = "";
-  for (int i = 0; i < inputs && tf.GetCode(status) == TF_OK; i++) tf.GetInput(ctx, i, &in[i], status);
-  int64_t C = 0, dims[4] = {0, 0, 0, 0};
-  if (tf.GetCode(status) == TF_OK) {
-    for (int i = 0; i < n && message[0] == 0; i++) {
-      const TF_Tensor *t = in[first + i];
-      if (tf.NumDims(t) != 4) {
-        snprintf(message, sizeof message, "%s: part %d must have rank 4 (NHWC), has rank %d", name, i, tf.NumDims(t));
-        break;
-      }
-      if (i == 0) {
-        for (int d = 0; d < 3; d++) dims[d] = tf.Dim(t, d);
-      } else if (tf.Dim(t, 0) != dims[0] || tf.Dim(t, 1) != dims[1] || tf.Dim(t, 2) != dims[2]) {
-        snprintf(message, sizeof message, "%s: part %d is not %lldx%lldx%lld like part 0", name, i,
-                 (long long)dims[0], (long long)dims[1], (long long)dims[2]);
-      }
-      c[i] = tf.Dim(t, 3);
-      offset[i] = C;
-      C += c[i];
-      parts[i] = tf.TensorData(t);
-    }
-    dims[3] = C;
-    const int vector_end = kind == BN_PART_SUMS ? vectors : vectors + (kind == BN_FORWARD ? 2 : 4);
-    for (int v = vectors; v < vector_end && message[0] == 0; v++) {
-      if (!has_shape(in[v], 1, &C)) {
-        snprintf(message, sizeof message, "%s: input %d must be a vector of the %lld channels", name, v, (long long)C);
+  if (bn_begin(&op, arg, ctx, 3 * n + 5, 1, vectors, 4)) {
+    const int64_t *dims = op.dims;
+    for (int i = 0; i < n && op.message[0] == 0; i++) {
+      const int64_t part_dims[4] = {dims[0], dims[1], dims[2], op.c[i]}, coef_dims[2] = {2, op.c[i]};
+      if (!chain_given(self)[i]) continue;
+      if (!has_shape(op.in[vectors + 4 + i], 4, part_dims)) {
+        snprintf(op.message, sizeof op.message, "%s: acc %d must be %lldx%lldx%lldx%lld like part %d", op.name, i,
+                 (long long)dims[0], (long long)dims[1], (long long)dims[2], (long long)op.c[i], i);
+      } else if (!has_shape(op.in[vectors + 4 + n + i], 2, coef_dims)) {
+        snprintf(op.message, sizeof op.message, "%s: coef %d must be 2x%lld (part %d's channels)", op.name, i,
+                 (long long)op.c[i], i);
       }
     }
-    for (int i = 0; kind == BN_FORWARD && i < n && message[0] == 0; i++) {
-      const int64_t sums_dims[2] = {2, c[i]};
-      if (!has_shape(in[n + i], 2, sums_dims)) {
-        snprintf(message, sizeof message, "%s: sums %d must be 2x%lld (DensePartSums of part %d)", name, i,
-                 (long long)c[i], i);
-      }
+    if (op.message[0] == 0 && !has_shape(op.in[0], 4, dims)) {
+      snprintf(op.message, sizeof op.message, "%s: dy must be %lldx%lldx%lldx%lld", op.name, (long long)dims[0],
+               (long long)dims[1], (long long)dims[2], (long long)op.C);
     }
-    for (int i = 0; kind == BN_GRAD_CHAIN && i < n && message[0] == 0; i++) {
-      const int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]}, coef_dims[2] = {2, c[i]};
-      if (!(self->flags[i] & CHAIN_GIVEN)) continue;
-      if (!has_shape(in[vectors + 4 + i], 4, part_dims)) {
-        snprintf(message, sizeof message, "%s: acc %d must be %lldx%lldx%lldx%lld like part %d", name, i,
-                 (long long)dims[0], (long long)dims[1], (long long)dims[2], (long long)c[i], i);
-      } else if (!has_shape(in[vectors + 4 + n + i], 2, coef_dims)) {
-        snprintf(message, sizeof message, "%s: coef %d must be 2x%lld (part %d's channels)", name, i,
-                 (long long)c[i], i);
-      }
-    }
-    if (message[0] == 0 && grad && !has_shape(in[0], 4, dims)) {
-      snprintf(message, sizeof message, "%s: dy must be %lldx%lldx%lldx%lld", name, (long long)dims[0],
-               (long long)dims[1], (long long)dims[2], (long long)C);
-    }
-    if (message[0] != 0) tf.SetStatus(status, TF_INVALID_ARGUMENT, message);
   }
-  if (tf.GetCode(status) == TF_OK) {
-    const int64_t M = dims[0] * dims[1] * dims[2];
-    const int64_t blocks = (M + BLOCK - 1) / BLOCK;
-    const float *gamma = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors]);
-    const float *beta = kind == BN_PART_SUMS ? NULL : tf.TensorData(in[vectors + 1]);
-    coefficients = malloc((size_t)(5 * C + 1) * sizeof(float));
-    float *mean = coefficients, *variance = coefficients + C, *scale = coefficients + 2 * C;
-    float *shift = coefficients + 3 * C, *rstd = coefficients + 4 * C;
-    partial = malloc((size_t)(blocks * 2 * C + 1) * sizeof(double));
-    sums = malloc((size_t)(2 * C + 1) * sizeof(double));
-    BnRelu b = {.n = n, .parts = parts, .c = c, .offset = offset, .channels = C, .pixels = M,
-                .scale = scale, .shift = shift, .mean = mean, .rstd = rstd,
-                .dy = NULL, .y = NULL, .dparts = dparts, .acc = NULL,
-                .partial = partial};
-    TF_Tensor *outs[3] = {NULL, NULL, NULL};
-    if (kind == BN_PART_SUMS) {
-      parallel_for(bn_stats_range, &b, blocks, M * C);
-      const int64_t sums_dims[2] = {2, C};
-      outs[0] = tf.AllocateOutput(ctx, 0, TF_DOUBLE, sums_dims, 2, (size_t)(2 * C) * sizeof(double), status);
-      if (tf.GetCode(status) == TF_OK) sum_blocks(&b, blocks, tf.TensorData(outs[0]), (double *)tf.TensorData(outs[0]) + C);
-    } else if (kind == BN_FORWARD) {
-      for (int i = 0; i < n; i++) {
-        const double *part_sums = tf.TensorData(in[n + i]);
-        memcpy(sums + offset[i], part_sums, (size_t)c[i] * sizeof(double));
-        memcpy(sums + C + offset[i], part_sums + c[i], (size_t)c[i] * sizeof(double));
-      }
-      for (int64_t ch = 0; ch < C; ch++) {
-        const double mu = M > 0 ? sums[ch] / (double)M : 0.0;
-        const double var = M > 0 ? sums[C + ch] / (double)M - mu * mu : 0.0;
-        mean[ch] = (float)mu;
-        variance[ch] = (float)(var > 0.0 ? var : 0.0);
-      }
-    } else {
-      memcpy(mean, tf.TensorData(in[vectors + 2]), (size_t)C * sizeof(float));
-      memcpy(variance, tf.TensorData(in[vectors + 3]), (size_t)C * sizeof(float));
-    }
-    if (kind != BN_PART_SUMS) bn_coefficients(C, gamma, beta, mean, variance, self->epsilon, scale, shift, rstd);
-    if (kind == BN_FORWARD || kind == BN_APPLY) {
-      outs[0] = tf.AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, (size_t)(M * C) * sizeof(float), status);
-      if (tf.GetCode(status) == TF_OK) {
-        b.y = tf.TensorData(outs[0]);
-        parallel_for(bn_apply_range, &b, M, 2 * M * C);
-      }
-      if (kind == BN_FORWARD && tf.GetCode(status) == TF_OK) {
-        outs[1] = tf.AllocateOutput(ctx, 1, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
-        if (tf.GetCode(status) == TF_OK) {
-          memcpy(tf.TensorData(outs[1]), mean, (size_t)C * sizeof(float));
-          outs[2] = tf.AllocateOutput(ctx, 2, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
-        }
-        if (tf.GetCode(status) == TF_OK) memcpy(tf.TensorData(outs[2]), variance, (size_t)C * sizeof(float));
-      }
-    } else if (grad) {
-      b.dy = tf.TensorData(in[0]);
-      acc = calloc((size_t)n, sizeof(float *));
-      finish = calloc((size_t)n, sizeof(int));
-      chain_k = malloc((size_t)(3 * C + 1) * sizeof(float));
-      for (int64_t ch = 0; ch < C; ch++) chain_k[ch] = gamma[ch] * rstd[ch];
-      for (int i = 0; i < n; i++) finish[i] = (self->flags[i] & CHAIN_FINISH) != 0;
+  if (bn_check(&op) && bn_scratch(&op)) {
+    TF_Status *status = op.status;
+    const int64_t C = op.C, M = op.M;
+    BnRelu b = bn_relu_of(&op);
+    const float *gamma = tf.TensorData(op.in[vectors]);
+    float *mean = op.coefficients, *variance = op.coefficients + C;
+    double *sums = op.sums;
+    memcpy(mean, tf.TensorData(op.in[vectors + 2]), (size_t)C * sizeof(float));
+    memcpy(variance, tf.TensorData(op.in[vectors + 3]), (size_t)C * sizeof(float));
+    bn_coefficients(C, gamma, tf.TensorData(op.in[vectors + 1]), mean, variance, self->epsilon, (float *)b.scale,
+                    (float *)b.shift, (float *)b.rstd);
+    b.dy = tf.TensorData(op.in[0]);
+    acc = checked_alloc((size_t)n, sizeof(float *), 1, status);
+    finish = checked_alloc((size_t)n, sizeof(int), 1, status);
+    chain_k = checked_alloc((size_t)(3 * C + 1), sizeof(float), 0, status);
+    if (tf.GetCode(status) == TF_OK) {
+      for (int64_t ch = 0; ch < C; ch++) chain_k[ch] = gamma[ch] * b.rstd[ch];
+      for (int i = 0; i < n; i++) finish[i] = chain_finish(self)[i] != 0;
       b.acc = acc;
       b.finish = finish;
       b.k1 = chain_k;
       b.ka = chain_k + C;
       b.kb = chain_k + 2 * C;
+      for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) chain_part_output(&op, i, acc);
+    }
+    if (tf.GetCode(status) == TF_OK) {
+      parallel_for(bn_chain_local_range, &b, op.blocks, 3 * M * C);
+      sum_blocks(&b, op.blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
+      int any_finish = 0;
       for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
-        int64_t part_dims[4] = {dims[0], dims[1], dims[2], c[i]};
-        const int acc_input = vectors + 4 + i;
-        TF_Tensor *t;
-        if (self->flags[i] & CHAIN_GIVEN) {
-          /* the running sum is written over acc[i] when nothing else reads it (TensorFlow forwards
-             it): no new buffer, and the pass writes the cache lines it read. Our handle on acc[i]
-             counts as a reader: drop it first (the context keeps the input alive). */
-          acc[i] = tf.TensorData(in[acc_input]);
-          tf.DeleteTensor(in[acc_input]);
-          in[acc_input] = NULL;
-          int forwarded = -1;
-          t = tf.ForwardInputOrAllocateOutput(ctx, &acc_input, 1, i, part_dims, 4, &forwarded, status);
-        } else {
-          t = tf.AllocateOutput(ctx, i, TF_FLOAT, part_dims, 4, (size_t)(M * c[i]) * sizeof(float), status);
+        /* part i's coefficients: the later layers' (coef) plus this layer's a, b */
+        const int64_t ci = op.c[i], coef_dims[2] = {2, ci};
+        TF_Tensor *t = tf.AllocateOutput(ctx, n + i, TF_DOUBLE, coef_dims, 2, (size_t)(2 * ci) * sizeof(double), status);
+        if (tf.GetCode(status) != TF_OK) break;
+        double *out = tf.TensorData(t);
+        const double *later = chain_given(self)[i] ? tf.TensorData(op.in[vectors + 4 + n + i]) : NULL;
+        for (int64_t j = 0; j < ci; j++) {
+          const int64_t ch = op.offset[i] + j;
+          const double k1 = chain_k[ch];
+          out[j] = (later != NULL ? later[j] : 0.0) - k1 * (sums[ch] / (double)M);
+          out[ci + j] = (later != NULL ? later[ci + j] : 0.0) - k1 * (sums[C + ch] / (double)M);
+          chain_k[C + ch] = (float)out[j];
+          chain_k[2 * C + ch] = (float)out[ci + j];
         }
-        if (tf.GetCode(status) == TF_OK) {
-          dparts[i] = tf.TensorData(t);
-          tf.DeleteTensor(t); /* the context keeps the output */
-        }
+        tf.DeleteTensor(t);
+        any_finish |= finish[i];
       }
+      if (tf.GetCode(status) == TF_OK && any_finish) parallel_for(bn_chain_finish_range, &b, M, 3 * M * C);
+    }
+    for (int g = 0; g < 2 && tf.GetCode(status) == TF_OK; g++) {
+      TF_Tensor *t = tf.AllocateOutput(ctx, 2 * n + g, TF_FLOAT, &op.C, 1, (size_t)C * sizeof(float), status);
       if (tf.GetCode(status) == TF_OK) {
-        parallel_for(bn_chain_local_range, &b, blocks, 3 * M * C);
-        sum_blocks(&b, blocks, sums, sums + C); /* sums: dbeta, sums + C: dgamma */
-        int any_finish = 0;
-        for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
-          /* part i's coefficients: the later layers' (coef) plus this layer's a, b */
-          const int64_t coef_dims[2] = {2, c[i]};
-          TF_Tensor *t = tf.AllocateOutput(ctx, n + i, TF_DOUBLE, coef_dims, 2, (size_t)(2 * c[i]) * sizeof(double), status);
-          if (tf.GetCode(status) != TF_OK) break;
-          double *out = tf.TensorData(t);
-          const double *later = (self->flags[i] & CHAIN_GIVEN) ? tf.TensorData(in[vectors + 4 + n + i]) : NULL;
-          for (int64_t j = 0; j < c[i]; j++) {
-            const int64_t ch = offset[i] + j;
-            const double k1 = chain_k[ch];
-            out[j] = (later != NULL ? later[j] : 0.0) - k1 * (sums[ch] / (double)M);
-            out[c[i] + j] = (later != NULL ? later[c[i] + j] : 0.0) - k1 * (sums[C + ch] / (double)M);
-            chain_k[C + ch] = (float)out[j];
-            chain_k[2 * C + ch] = (float)out[c[i] + j];
-          }
-          tf.DeleteTensor(t);
-          any_finish |= finish[i];
-        }
-        if (tf.GetCode(status) == TF_OK && any_finish) parallel_for(bn_chain_finish_range, &b, M, 3 * M * C);
-      }
-      for (int g = 0; g < 2 && tf.GetCode(status) == TF_OK; g++) {
-        TF_Tensor *t =
-            tf.AllocateOutput(ctx, 2 * n + g, TF_FLOAT, &C, 1, (size_t)C * sizeof(float), status);
-        if (tf.GetCode(status) == TF_OK) {
-          float *out = tf.TensorData(t);
-          const double *from = g == 0 ? sums + C : sums; /* dgamma, then dbeta */
-          for (int64_t ch = 0; ch < C; ch++) out[ch] = (float)from[ch];
-          tf.DeleteTensor(t);
-        }
+        float *out = tf.TensorData(t);
+        const double *from = g == 0 ? sums + C : sums; /* dgamma, then dbeta */
+        for (int64_t ch = 0; ch < C; ch++) out[ch] = (float)from[ch];
+        tf.DeleteTensor(t);
       }
     }
-    for (int o = 0; o < 3; o++) {
-      if (outs[o] != NULL) tf.DeleteTensor(outs[o]);
-    }
   }
-  if (tf.GetCode(status) != TF_OK) tf.ContextFailure(ctx, status);
-  for (int i = 0; i < inputs; i++) {
-    if (in[i] != NULL) tf.DeleteTensor(in[i]);
-  }
-  free(in);
-  free(parts);
-  free(dparts);
   free(acc);
   free(finish);
   free(chain_k);
-  free(c);
-  free(offset);
-  free(coefficients);
-  free(partial);
-  free(sums);
-  tf.DeleteStatus(status);
+  bn_end(&op);
 }
 
 static void unknown_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
   tf.ShapeInferenceContextSetUnknownShape(ctx, status);
 }
 
+/*
+ * Shape functions of the batch-norm ops. The parts are NHWC [N, H, W, c_i] with the N, H, W of
+ * part 0; the concatenation has C = sum c_i channels. Where a part's rank or channel count is
+ * unknown to the graph, the outputs that depend on it stay unknown (as without a shape function).
+ * The shift ops keep unknown output shapes: their channel counts depend on the kernel attribute,
+ * which TensorFlow's C API does not let a shape function read (callers state them with a reshape).
+ */
+typedef struct {
+  TF_ShapeHandle *pixels; /* [N, H, W] of part 0 */
+  int64_t C;              /* the parts' channels summed, -1 if any is unknown */
+} PartShapes;
+
+/* Channels of the part at input i (rank 4 enforced), -1 if unknown. */
+static int64_t part_channels(TF_ShapeInferenceContext *ctx, int i, TF_ShapeHandle *pixels, TF_Status *status) {
+  int64_t c = -1;
+  TF_ShapeHandle *in = tf.NewShapeHandle(), *rank4 = tf.NewShapeHandle();
+  TF_DimensionHandle *dim = tf.NewDimensionHandle();
+  tf.ShapeInferenceContextGetInput(ctx, i, in, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextWithRank(ctx, in, 4, rank4, status);
+  if (tf.GetCode(status) == TF_OK) {
+    if (pixels != NULL) tf.ShapeInferenceContextSubshape(ctx, rank4, 0, 3, pixels, status);
+    tf.ShapeInferenceContextDim(ctx, rank4, 3, dim);
+    c = tf.DimensionHandleValueKnown(dim) ? tf.DimensionHandleValue(dim) : -1;
+  }
+  tf.DeleteDimensionHandle(dim);
+  tf.DeleteShapeHandle(rank4);
+  tf.DeleteShapeHandle(in);
+  return c;
+}
+
+static int part_shapes(TF_ShapeInferenceContext *ctx, int first, int n, PartShapes *p, TF_Status *status) {
+  p->C = 0;
+  p->pixels = tf.NewShapeHandle();
+  for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+    const int64_t c = part_channels(ctx, first + i, i == 0 ? p->pixels : NULL, status);
+    p->C = p->C < 0 || c < 0 ? -1 : p->C + c;
+  }
+  return tf.GetCode(status) == TF_OK;
+}
+
+static void free_part_shapes(PartShapes *p) { tf.DeleteShapeHandle(p->pixels); }
+
+/* Output `out`: the vector [size], or unknown if size < 0. */
+static void set_vector(TF_ShapeInferenceContext *ctx, int out, int64_t size, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || size < 0) return; /* unknown: stays as set_unknown left it */
+  TF_ShapeHandle *v = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)size);
+  tf.ShapeInferenceContextSetOutput(ctx, out, v, status);
+  tf.DeleteShapeHandle(v);
+}
+
+/* Output `out`: [2, c] (a part's sums or coefficients), or unknown if c < 0. */
+static void set_pair(TF_ShapeInferenceContext *ctx, int out, int64_t c, TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || c < 0) return;
+  TF_ShapeHandle *two = tf.ShapeInferenceContextVectorFromSize(ctx, 2);
+  TF_ShapeHandle *cs = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)c);
+  TF_ShapeHandle *pair = tf.NewShapeHandle();
+  tf.ShapeInferenceContextConcatenateShapes(ctx, two, cs, pair, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextSetOutput(ctx, out, pair, status);
+  tf.DeleteShapeHandle(pair);
+  tf.DeleteShapeHandle(cs);
+  tf.DeleteShapeHandle(two);
+}
+
+/* Output `out`: [N, H, W, channels] of the parts, or unknown if channels < 0. */
+static void set_nhwc(TF_ShapeInferenceContext *ctx, int out, const PartShapes *p, int64_t channels,
+                     TF_Status *status) {
+  if (tf.GetCode(status) != TF_OK || channels < 0) return;
+  TF_ShapeHandle *c = tf.ShapeInferenceContextVectorFromSize(ctx, (size_t)channels);
+  TF_ShapeHandle *y = tf.NewShapeHandle();
+  tf.ShapeInferenceContextConcatenateShapes(ctx, p->pixels, c, y, status);
+  if (tf.GetCode(status) == TF_OK) tf.ShapeInferenceContextSetOutput(ctx, out, y, status);
+  tf.DeleteShapeHandle(y);
+  tf.DeleteShapeHandle(c);
+}
+
+/* DensePartSums: part [N, H, W, c] -> sums [2, c]. */
+static void part_sums_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 0, 1, &p, status)) set_pair(ctx, 0, p.C, status);
+  free_part_shapes(&p);
+}
+
+/* DenseBnRelu: (parts, sums, gamma, beta) -> y [N, H, W, C], mean [C], variance [C]. */
+static void bn_relu_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 0, (int)((tf.ShapeInferenceContextNumInputs(ctx) - 2) / 2), &p, status)) {
+    set_nhwc(ctx, 0, &p, p.C, status);
+    set_vector(ctx, 1, p.C, status);
+    set_vector(ctx, 2, p.C, status);
+  }
+  free_part_shapes(&p);
+}
+
+/* DenseBnReluApply: (after, parts, gamma, beta, mean, variance) -> y [N, H, W, C]. */
+static void bn_relu_apply_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 1, (int)(tf.ShapeInferenceContextNumInputs(ctx) - 5), &p, status)) set_nhwc(ctx, 0, &p, p.C, status);
+  free_part_shapes(&p);
+}
+
+/* DenseBnReluGradChain: dparts like the parts, coefs [2, c_i], dgamma [C], dbeta [C]. */
+static void bn_grad_chain_shape(TF_ShapeInferenceContext *ctx, TF_Status *status) {
+  PartShapes p;
+  const int n = (int)((tf.ShapeInferenceContextNumInputs(ctx) - 5) / 3);
+  tf.ShapeInferenceContextSetUnknownShape(ctx, status);
+  if (part_shapes(ctx, 1, n, &p, status)) {
+    for (int i = 0; i < n && tf.GetCode(status) == TF_OK; i++) {
+      const int64_t c = part_channels(ctx, 1 + i, NULL, status);
+      set_nhwc(ctx, i, &p, c, status);
+      set_pair(ctx, n + i, c, status);
+    }
+    set_vector(ctx, 2 * n, p.C, status);
+    set_vector(ctx, 2 * n + 1, p.C, status);
+  }
+  free_part_shapes(&p);
+}
 static int bind(void *lib, void **slot, const char *name) {
   *slot = dlsym(lib, name);
   if (*slot == NULL) {
@@ -879,14 +1179,15 @@ static int bind(void *lib, void **slot, const char *name) {
 
 /* Registers op `name` (inputs, outputs and attrs as NULL-terminated spec lists) and its CPU kernel. */
 static void register_op(const char *name, const char *const *inputs, const char *const *outputs,
-                        const char *const *attrs, void *(*create)(TF_OpKernelConstruction *),
+                        const char *const *attrs, void (*shape)(TF_ShapeInferenceContext *, TF_Status *),
+                        void *(*create)(TF_OpKernelConstruction *),
                         void (*compute)(void *, TF_OpKernelContext *), TF_Status *status) {
   if (tf.GetCode(status) != TF_OK) return;
   TF_OpDefinitionBuilder *op = tf.NewOpDefinitionBuilder(name);
   for (const char *const *i = inputs; *i != NULL; i++) tf.OpDefinitionBuilderAddInput(op, *i);
   for (const char *const *o = outputs; *o != NULL; o++) tf.OpDefinitionBuilderAddOutput(op, *o);
   for (const char *const *a = attrs; *a != NULL; a++) tf.OpDefinitionBuilderAddAttr(op, *a);
-  tf.OpDefinitionBuilderSetShapeInferenceFunction(op, unknown_shape);
+  tf.OpDefinitionBuilderSetShapeInferenceFunction(op, shape);
   tf.RegisterOpDefinition(op, status);
   if (tf.GetCode(status) != TF_OK) {
     fprintf(stderr, "densenet_ops: cannot register op %s\n", name);
@@ -919,12 +1220,26 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
   BIND(OpDefinitionBuilderSetShapeInferenceFunction, "TF_OpDefinitionBuilderSetShapeInferenceFunction");
   BIND(RegisterOpDefinition, "TF_RegisterOpDefinition");
   BIND(ShapeInferenceContextSetUnknownShape, "TF_ShapeInferenceContextSetUnknownShape");
+  BIND(ShapeInferenceContextNumInputs, "TF_ShapeInferenceContextNumInputs");
+  BIND(NewShapeHandle, "TF_NewShapeHandle");
+  BIND(DeleteShapeHandle, "TF_DeleteShapeHandle");
+  BIND(ShapeInferenceContextGetInput, "TF_ShapeInferenceContextGetInput");
+  BIND(ShapeInferenceContextSetOutput, "TF_ShapeInferenceContextSetOutput");
+  BIND(ShapeInferenceContextWithRank, "TF_ShapeInferenceContextWithRank");
+  BIND(ShapeInferenceContextSubshape, "TF_ShapeInferenceContextSubshape");
+  BIND(ShapeInferenceContextConcatenateShapes, "TF_ShapeInferenceContextConcatenateShapes");
+  BIND(ShapeInferenceContextVectorFromSize, "TF_ShapeInferenceContextVectorFromSize");
+  BIND(ShapeInferenceContextDim, "TF_ShapeInferenceContextDim");
+  BIND(NewDimensionHandle, "TF_NewDimensionHandle");
+  BIND(DeleteDimensionHandle, "TF_DeleteDimensionHandle");
+  BIND(DimensionHandleValueKnown, "TF_DimensionHandleValueKnown");
+  BIND(DimensionHandleValue, "TF_DimensionHandleValue");
   BIND(NewKernelBuilder, "TF_NewKernelBuilder");
   BIND(RegisterKernelBuilder, "TF_RegisterKernelBuilder");
   BIND(GetAttrInt64, "TF_OpKernelConstruction_GetAttrInt64");
   BIND(GetAttrFloat, "TF_OpKernelConstruction_GetAttrFloat");
   BIND(GetAttrSize, "TF_OpKernelConstruction_GetAttrSize");
-  BIND(GetAttrInt64List, "TF_OpKernelConstruction_GetAttrInt64List");
+  BIND(GetAttrBoolList, "TF_OpKernelConstruction_GetAttrBoolList");
   BIND(ConstructionFailure, "TF_OpKernelConstruction_Failure");
   BIND(GetInput, "TF_GetInput");
   BIND(AllocateOutput, "TF_AllocateOutput");
@@ -937,28 +1252,31 @@ __attribute__((constructor)) static void densenet_ops_register(void) {
 #undef BIND
   dlclose(lib);
   if (!ok) return;
+  const char *fail = getenv("DENSENET_OPS_FAIL_ALLOCATION");
+  fail_allocation = fail != NULL ? atoll(fail) : 0;
   TF_Status *status = tf.NewStatus();
   const char *const kernel_attr[] = {"kernel: int", NULL};
   const char *const bn_attrs[] = {"N: int >= 1", "epsilon: float", NULL};
   register_op("DenseShiftAdd", (const char *const[]){"z: float", NULL}, (const char *const[]){"y: float", NULL},
-              kernel_attr, shift_create, shift_add_compute, status);
+              kernel_attr, unknown_shape, shift_create, shift_add_compute, status);
   register_op("DenseShiftGather", (const char *const[]){"dy: float", NULL}, (const char *const[]){"dz: float", NULL},
-              kernel_attr, shift_create, shift_gather_compute, status);
+              kernel_attr, unknown_shape, shift_create, shift_gather_compute, status);
   register_op("DensePartSums", (const char *const[]){"part: float", NULL}, (const char *const[]){"sums: double", NULL},
-              (const char *const[]){NULL}, part_sums_create, bn_compute, status);
+              (const char *const[]){NULL}, part_sums_shape, part_sums_create, part_sums_compute, status);
   register_op("DenseBnRelu",
               (const char *const[]){"parts: N * float", "sums: N * double", "gamma: float", "beta: float", NULL},
               (const char *const[]){"y: float", "mean: float", "variance: float", NULL}, bn_attrs,
-              bn_forward_create, bn_compute, status);
+              bn_relu_shape, bn_forward_create, bn_relu_compute, status);
   register_op("DenseBnReluApply",
               (const char *const[]){"after: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", NULL},
-              (const char *const[]){"y: float", NULL}, bn_attrs, bn_apply_create, bn_compute, status);
+              (const char *const[]){"y: float", NULL}, bn_attrs, bn_relu_apply_shape, bn_apply_create, bn_relu_apply_compute,
+              status);
   register_op("DenseBnReluGradChain",
               (const char *const[]){"dy: float", "parts: N * float", "gamma: float", "beta: float",
                                     "mean: float", "variance: float", "acc: N * float", "coef: N * double", NULL},
               (const char *const[]){"dparts: N * float", "coefs: N * double", "dgamma: float", "dbeta: float", NULL},
-              (const char *const[]){"N: int >= 1", "epsilon: float", "flags: list(int)", NULL},
-              bn_grad_chain_create, bn_compute, status);
+              (const char *const[]){"N: int >= 1", "epsilon: float", "given: list(bool)", "finish: list(bool)", NULL},
+              bn_grad_chain_shape, bn_grad_chain_create, bn_grad_chain_compute, status);
   tf.DeleteStatus(status);
 }

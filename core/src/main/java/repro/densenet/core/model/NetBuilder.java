@@ -13,15 +13,15 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
-import repro.densenet.core.tf.CheckedConv2d;
-import repro.densenet.core.tf.GemmConv2d;
 import repro.densenet.core.tf.GraphOptions;
-import repro.densenet.core.tf.FusedBnRelu;
-import repro.densenet.core.tf.NativeOps;
-import repro.densenet.core.tf.OutputGatedRelu;
-import repro.densenet.core.tf.RebuiltConcat;
-import repro.densenet.core.tf.RecomputedActivation;
-import repro.densenet.core.tf.TrainingBatchNorm;
+import repro.densenet.core.tf.kernels.NativeOps;
+import repro.densenet.core.tf.layers.FusedBnRelu;
+import repro.densenet.core.tf.layers.GemmConv2d;
+import repro.densenet.core.tf.layers.TrainingBatchNorm;
+import repro.densenet.core.tf.layers.TrainingConv2d;
+import repro.densenet.core.tf.memory.OutputGatedRelu;
+import repro.densenet.core.tf.memory.RebuiltConcat;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * Builds one forward pass of a network into a TensorFlow graph, in one of two modes.
@@ -119,10 +119,7 @@ public final class NetBuilder {
    * the last BN-ReLU that read it: the next one reads it from there, so that the part's gradient
    * is summed layer by layer ({@link FusedBnRelu.Result#passedThrough}).
    */
-  private final Map<Operand<TFloat32>, Carried> carriedParts = new IdentityHashMap<>();
-
-  /** Part {@code index} of the BN-ReLU {@code by}, as passed through its carrier. */
-  private record Carried(FusedBnRelu.Link link, FusedBnRelu.Result by, int index) {}
+  private final Map<Operand<TFloat32>, FusedBnRelu.PassedThrough> carriedParts = new IdentityHashMap<>();
   /** BN-ReLU outputs the backward pass rebuilds, by identity of their operand. */
   private final Map<Operand<TFloat32>, RecomputedActivation> recomputable = new IdentityHashMap<>();
 
@@ -235,12 +232,12 @@ public final class NetBuilder {
     macsPerImage +=
         (long) ceilDiv(x.height(), stride) * ceilDiv(x.width(), stride) * kernel * kernel * x.channels()
             * outChannels;
-    // Training differentiates through CheckedConv2d (TensorFlow's oneDNN input gradient is wrong
+    // Training differentiates through TrainingConv2d (TensorFlow's oneDNN input gradient is wrong
     // for some channel counts on AVX-512 CPUs); inference uses the equal forward computation that
     // runs fastest (GemmConv2d: a MatMul where oneDNN's convolution is slow).
     Operand<TFloat32> y =
         mode == Mode.TRAIN
-            ? CheckedConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()), options)
+            ? TrainingConv2d.conv2d(tf, x.op(), w.read(), stride, recomputable.get(x.op()), options)
             : standardOpsOnly
                 ? tf.nn.conv2d(x.op(), w.read(), List.of(1L, (long) stride, (long) stride, 1L), "SAME")
                 : GemmConv2d.conv2d(
@@ -263,9 +260,7 @@ public final class NetBuilder {
           NativeOps.bnReluApply(
               tf, parts.get(0), parts, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
               BN_EPSILON);
-      return new Tensor4(
-          tf.reshape(y, tf.constant(new int[] {-1, x.height(), x.width(), x.channels()})), x.height(),
-          x.width(), x.channels());
+      return new Tensor4(y, x.height(), x.width(), x.channels());
     }
     BnOperands bn = batchNormOperands(name, x);
     // Training: a ReLU whose gradient reads its output, so the BN output is freed after the
@@ -274,10 +269,12 @@ public final class NetBuilder {
     if (mode == Mode.INFER) {
       r = tf.nn.relu(bn.y());
     } else if (memoryEfficient) {
+      RebuiltConcat state = rebuildConcat ? concats.get(x.op()) : null;
       RecomputedActivation rebuild =
-          new RecomputedActivation(
-              x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON,
-              rebuildConcat ? concats.get(x.op()) : null);
+          state != null
+              ? RecomputedActivation.ofRebuiltBatchNorm(
+                  state, bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON)
+              : RecomputedActivation.ofBatchNorm(x.op(), bn.gamma(), bn.beta(), bn.var(), x.channels(), BN_EPSILON);
       r = OutputGatedRelu.relu(tf, bn.y(), rebuild);
       recomputable.put(r, rebuild);
     } else {
@@ -294,18 +291,15 @@ public final class NetBuilder {
     List<FusedBnRelu.Link> carried = new ArrayList<>(parts.size());
     for (Operand<TFloat32> part : parts) {
       sums.add(partSums.computeIfAbsent(part, q -> NativeOps.partSums(tf, q)));
-      Carried c = carriedParts.get(part);
-      carried.add(c == null ? FusedBnRelu.Link.start(part) : c.link());
+      FusedBnRelu.PassedThrough c = carriedParts.get(part);
+      carried.add(c == null ? FusedBnRelu.Link.start(part) : c);
     }
     FusedBnRelu.Result r =
         FusedBnRelu.build(
             tf, parts, carried, sums, p.gamma().read(), p.beta().read(), p.mean().read(), p.var().read(),
             BN_EPSILON, BN_MOMENTUM, x.height(), x.width(), x.channels());
     for (int i = 0; i < parts.size(); i++) {
-      Carried before = carriedParts.put(parts.get(i), new Carried(r.passedThrough().get(i), r, i));
-      if (before != null) {
-        before.by().consumed(before.index());
-      }
+      carriedParts.put(parts.get(i), r.passedThrough().get(i));
     }
     bnUpdates.add(new BnUpdate(p.mean(), r.movingMean()));
     bnUpdates.add(new BnUpdate(p.var(), r.movingVariance()));
@@ -353,8 +347,8 @@ public final class NetBuilder {
           TrainingBatchNorm.build(
               tf, x.op(), gammaRead, betaRead, meanRead, varRead, BN_EPSILON, BN_MOMENTUM,
               rebuildConcat ? concats.get(x.op()) : null);
-      bnUpdates.add(new BnUpdate(mean, bn.batchMean()));
-      bnUpdates.add(new BnUpdate(var, bn.batchVariance()));
+      bnUpdates.add(new BnUpdate(mean, bn.movingMean()));
+      bnUpdates.add(new BnUpdate(var, bn.movingVariance()));
       y = bn.y();
     } else {
       Operand<TFloat32> scale =

@@ -3,6 +3,7 @@ package repro.densenet.core.tf;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * The switches that choose how a training graph computes, parsed once into one value: each can
@@ -22,11 +23,11 @@ import java.util.function.UnaryOperator;
  * @param nativeKernels {@code densenet.native}: the project's native kernels ({@link NativeOps});
  *     always false in a GPU build, which has none
  * @param matmulConvolutions {@code densenet.conv.matmul}: training convolutions that can be
- *     matrix multiplications are ({@link GemmTrainConv2d}; needs the native kernels)
+ *     matrix multiplications are ({@link repro.densenet.core.tf.layers.GemmTrainConv2d}; needs the native kernels)
  * @param fusedBnRelu {@code densenet.bn.fused}: BN-ReLUs as native ops over the parts of the
- *     concatenated state ({@link FusedBnRelu}; needs the native kernels)
+ *     concatenated state ({@link repro.densenet.core.tf.layers.FusedBnRelu}; needs the native kernels)
  * @param rebuildConcat {@code densenet.bn.rebuildConcat}: the TensorFlow-op BN-ReLUs rebuild the
- *     concatenated state in the backward pass instead of keeping it ({@link RebuiltConcat})
+ *     concatenated state in the backward pass instead of keeping it ({@link repro.densenet.core.tf.memory.RebuiltConcat})
  * @param dependencyOptimizer {@code densenet.grappler.dependency}: TensorFlow's dependency
  *     optimiser, which removes the ordering of filter before input gradients
  */
@@ -144,13 +145,13 @@ public record GraphOptions(
     return new GraphOptions(nativeKernels, matmulConvolutions, on, rebuildConcat, dependencyOptimizer);
   }
 
-  /** Whether training convolutions go through {@link GemmTrainConv2d} where it applies. */
+  /** Whether training convolutions go through {@link repro.densenet.core.tf.layers.GemmTrainConv2d} where it applies. */
   @JsonIgnore
   public boolean usesMatmulTraining() {
     return nativeKernels && matmulConvolutions;
   }
 
-  /** Whether BN-ReLUs are {@link FusedBnRelu} (training) and {@link NativeOps#bnReluApply} (inference). */
+  /** Whether BN-ReLUs are {@link repro.densenet.core.tf.layers.FusedBnRelu} (training) and {@link NativeOps#bnReluApply} (inference). */
   @JsonIgnore
   public boolean usesFusedBnRelu() {
     return nativeKernels && fusedBnRelu;

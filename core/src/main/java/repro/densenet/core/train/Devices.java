@@ -10,7 +10,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.result.Provenance;
-import repro.densenet.core.tf.NativeOps;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /** Which device TensorFlow computes on: the first GPU if one is usable, else the CPU. */
 public final class Devices {

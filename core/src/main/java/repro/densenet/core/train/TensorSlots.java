@@ -6,7 +6,7 @@ import java.util.List;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import repro.densenet.core.tf.TensorMemory;
+import repro.densenet.core.tf.memory.TensorMemory;
 import repro.densenet.datasets.batch.BatchSlot;
 
 /**

@@ -29,6 +29,8 @@ import repro.densenet.core.model.NetBuilder;
 import repro.densenet.core.model.ParamKind;
 import repro.densenet.core.model.Parameters;
 import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.layers.GemmTrainConv2d;
 
 /**
  * One network's TensorFlow graph and session: a training pass with its gradients and Nesterov
@@ -57,6 +59,8 @@ public final class TrainingGraph implements AutoCloseable {
   private final int channels;
   private final int numClasses;
   private final Graph graph;
+  /** The custom gradients of the graph's training layers, emptied on {@link #close}. */
+  private final GradientRegistry gradients;
   private final Session session;
   private final Parameters params = new Parameters();
   private final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
@@ -118,6 +122,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.channels = channels;
     this.numClasses = numClasses;
     this.graph = new Graph();
+    this.gradients = GradientRegistry.open(graph);
     boolean ok = false;
     try {
       Ops tf = Ops.create(graph);
@@ -127,53 +132,11 @@ public final class TrainingGraph implements AutoCloseable {
       learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       dropoutSeed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
-      NetBuilder train =
-          new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient, options);
-      Operand<TFloat32> logits =
-          spec.build(train, NetBuilder.input(trainImages, height, width, channels), numClasses);
+      TrainPass train = trainPass(tf, training, memoryEfficient, options);
       trainMacsPerImage = train.macsPerImage();
-      Operand<TFloat32> ce =
-          tf.math.mean(crossEntropy(tf, logits, trainLabels, numClasses), tf.constant(0));
-      List<Parameters.Param> trainables = params.trainable();
-      List<Operand<TFloat32>> squares = new ArrayList<>();
-      for (Parameters.Param p : trainables) {
-        squares.add(tf.nn.l2Loss(p.read()));
-      }
-      Operand<TFloat32> decay = tf.math.mul(tf.constant((float) training.weightDecay()), tf.math.addN(squares));
-      Operand<TFloat32> total = tf.math.add(ce, decay);
-      trainLoss = ce;
-      trainCorrect = correct(tf, logits, trainLabels);
-
-      Output<?>[] xs = new Output<?>[trainables.size()];
-      for (int i = 0; i < xs.length; i++) {
-        xs[i] = trainables.get(i).read().asOutput();
-      }
-      Output<?>[] grads = graph.addGradients(total.asOutput(), xs);
-
-      // Barrier: every update waits for every gradient (and for the logged loss/accuracy).
-      List<Op> barrier = new ArrayList<>();
-      for (Output<?> g : grads) {
-        barrier.add(tf.identity(g));
-      }
-      barrier.add(tf.identity(total));
-      barrier.add(tf.identity(trainCorrect));
-      Ops after = tf.withControlDependencies(barrier);
-      List<Op> updates = new ArrayList<>();
-      Operand<TFloat32> momentum = tf.constant((float) training.momentum());
-      for (int i = 0; i < trainables.size(); i++) {
-        Parameters.Param p = trainables.get(i);
-        Variable<TFloat32> slot = tf.withName(p.name() + MOMENTUM_SUFFIX).variable(p.shape(), TFloat32.class);
-        slots.put(p.name() + MOMENTUM_SUFFIX, slot);
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> grad = (Operand<TFloat32>) grads[i];
-        updates.add(
-            after.train.applyMomentum(
-                p.variable(), slot, learningRate, grad, momentum, ApplyMomentum.useNesterov(true)));
-      }
-      for (NetBuilder.BnUpdate u : train.bnUpdates()) {
-        updates.add(after.assign(u.target().variable(), u.value()));
-      }
-      trainOp = tf.withControlDependencies(updates).withName("train_step").noOp();
+      trainLoss = train.crossEntropy();
+      trainCorrect = train.correct();
+      trainOp = trainStepOp(tf, train, training);
 
       evalImages = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(imageShape));
       evalLabels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
@@ -184,49 +147,131 @@ public final class TrainingGraph implements AutoCloseable {
           tf.sum(crossEntropy(tf, evalLogits, evalLabels, numClasses), tf.constant(0));
       evalCorrect = correct(tf, evalLogits, evalLabels);
 
-      // Precise BN for networks with dropout: the same network in training mode with dropout off,
-      // over the same variables; only its batch-statistic updates are ever fetched.
-      if (spec.dropRate() > 0) {
-        NetBuilder cal = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, false, options);
-        spec.withDropRate(0).build(cal, NetBuilder.input(evalImages, height, width, channels), numClasses);
-        calibration = List.copyOf(cal.bnUpdates());
-      } else {
-        calibration = List.of();
-      }
-
-      for (Parameters.Param p : params.all()) {
-        addStateAccess(tf, p.name(), p.variable(), p.shape());
-      }
-      for (Map.Entry<String, Variable<TFloat32>> e : slots.entrySet()) {
-        addStateAccess(tf, e.getKey(), e.getValue(), params.byName(baseName(e.getKey())).shape());
-      }
-
-      // TensorFlow's dependency optimiser bypasses the IdentityN that makes each convolution's
-      // input gradient wait for its filter gradient (GemmTrainConv2d); without that wait the
-      // single inter-op thread's LIFO queue ran every filter gradient at the end of the backward
-      // pass, keeping all layers' activations and tap gradients alive (DenseNet-22, 16x16,
-      // batch 32: allocator peak 67.7 MB instead of 58.3). The optimiser only rewrites graph
-      // structure, never arithmetic; -Ddensenet.grappler.dependency=true restores it for A/B
-      // (recorded all the same: GraphOptions).
-      boolean dependencyOptimizer = options.dependencyOptimizer();
-      ConfigProto config =
-          ConfigProto.newBuilder()
-              .setIntraOpParallelismThreads(threads)
-              .setInterOpParallelismThreads(1)
-              .setGraphOptions(
-                  org.tensorflow.proto.GraphOptions.newBuilder()
-                      .setRewriteOptions(
-                          RewriterConfig.newBuilder()
-                              .setDependencyOptimization(
-                                  dependencyOptimizer ? RewriterConfig.Toggle.DEFAULT : RewriterConfig.Toggle.OFF)))
-              .build();
-      session = new Session(graph, config);
+      calibration = calibrationPass(tf, options);
+      addStateAccess(tf);
+      session = new Session(graph, sessionConfig(threads, options));
       ok = true;
     } finally {
       if (!ok) {
+        gradients.close();
         graph.close();
       }
     }
+  }
+
+  /**
+   * The training pass's results.
+   *
+   * @param total loss to differentiate: mean cross-entropy + weight decay
+   * @param crossEntropy the logged loss (mean cross-entropy)
+   * @param correct correctly classified images of the batch
+   * @param bnUpdates the pass's moving-statistic updates
+   * @param macsPerImage multiply-adds per image of its convolutions and classifier
+   */
+  private record TrainPass(
+      Operand<TFloat32> total, Operand<TFloat32> crossEntropy, Operand<TInt32> correct,
+      List<NetBuilder.BnUpdate> bnUpdates, long macsPerImage) {}
+
+  /** The network in training mode on the training placeholders, with its loss. */
+  private TrainPass trainPass(Ops tf, TrainingSpec training, boolean memoryEfficient, GraphOptions options) {
+    NetBuilder train = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, memoryEfficient, options);
+    Operand<TFloat32> logits = spec.build(train, NetBuilder.input(trainImages, height, width, channels), numClasses);
+    long macs = train.macsPerImage();
+    Operand<TFloat32> ce = tf.math.mean(crossEntropy(tf, logits, trainLabels, numClasses), tf.constant(0));
+    List<Operand<TFloat32>> squares = new ArrayList<>();
+    for (Parameters.Param p : params.trainable()) {
+      squares.add(tf.nn.l2Loss(p.read()));
+    }
+    Operand<TFloat32> decay = tf.math.mul(tf.constant((float) training.weightDecay()), tf.math.addN(squares));
+    Operand<TFloat32> total = tf.math.add(ce, decay);
+    return new TrainPass(total, ce, correct(tf, logits, trainLabels), train.bnUpdates(), macs);
+  }
+
+  /**
+   * Gradients of the training loss, then (once every gradient and the logged values exist: a
+   * barrier) the Nesterov updates with their momentum slots and the moving-statistic assignments.
+   */
+  private Op trainStepOp(Ops tf, TrainPass train, TrainingSpec training) {
+    List<Parameters.Param> trainables = params.trainable();
+    Output<?>[] xs = new Output<?>[trainables.size()];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = trainables.get(i).read().asOutput();
+    }
+    Output<?>[] grads = graph.addGradients(train.total().asOutput(), xs);
+
+    // Barrier: every update waits for every gradient (and for the logged loss/accuracy).
+    List<Op> barrier = new ArrayList<>();
+    for (Output<?> g : grads) {
+      barrier.add(tf.identity(g));
+    }
+    barrier.add(tf.identity(train.total()));
+    barrier.add(tf.identity(train.correct()));
+    Ops after = tf.withControlDependencies(barrier);
+    List<Op> updates = new ArrayList<>();
+    Operand<TFloat32> momentum = tf.constant((float) training.momentum());
+    for (int i = 0; i < trainables.size(); i++) {
+      Parameters.Param p = trainables.get(i);
+      Variable<TFloat32> slot = tf.withName(p.name() + MOMENTUM_SUFFIX).variable(p.shape(), TFloat32.class);
+      slots.put(p.name() + MOMENTUM_SUFFIX, slot);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> grad = (Operand<TFloat32>) grads[i];
+      updates.add(
+          after.train.applyMomentum(
+              p.variable(), slot, learningRate, grad, momentum, ApplyMomentum.useNesterov(true)));
+    }
+    for (NetBuilder.BnUpdate u : train.bnUpdates()) {
+      updates.add(after.assign(u.target().variable(), u.value()));
+    }
+    return tf.withControlDependencies(updates).withName("train_step").noOp();
+  }
+
+  /**
+   * Precise BN for networks with dropout: the same network in training mode with dropout off,
+   * over the same variables, on the evaluation placeholder; only its batch-statistic updates are
+   * ever fetched. Empty without dropout.
+   */
+  private List<NetBuilder.BnUpdate> calibrationPass(Ops tf, GraphOptions options) {
+    if (spec.dropRate() <= 0) {
+      return List.of();
+    }
+    NetBuilder cal = new NetBuilder(tf, NetBuilder.Mode.TRAIN, params, dropoutSeed, false, options);
+    spec.withDropRate(0).build(cal, NetBuilder.input(evalImages, height, width, channels), numClasses);
+    return List.copyOf(cal.bnUpdates());
+  }
+
+  /** A feed and an assignment for every variable: parameters, then momentum slots. */
+  private void addStateAccess(Ops tf) {
+    for (Parameters.Param p : params.all()) {
+      addStateAccess(tf, p.name(), p.variable(), p.shape());
+    }
+    for (Map.Entry<String, Variable<TFloat32>> e : slots.entrySet()) {
+      addStateAccess(tf, e.getKey(), e.getValue(), params.byName(baseName(e.getKey())).shape());
+    }
+  }
+
+  /**
+   * {@code threads} intra-op threads, one inter-op thread, and TensorFlow's dependency optimiser
+   * off unless {@link GraphOptions#dependencyOptimizer}.
+   *
+   * <p>TensorFlow's dependency optimiser bypasses the IdentityN that makes each convolution's
+   * input gradient wait for its filter gradient (GemmTrainConv2d); without that wait the single
+   * inter-op thread's LIFO queue ran every filter gradient at the end of the backward pass,
+   * keeping all layers' activations and tap gradients alive (DenseNet-22, 16x16, batch 32:
+   * allocator peak 67.7 MB instead of 58.3). The optimiser only rewrites graph structure, never
+   * arithmetic; -Ddensenet.grappler.dependency=true restores it for A/B (recorded all the same:
+   * GraphOptions).
+   */
+  private static ConfigProto sessionConfig(int threads, GraphOptions options) {
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(threads)
+        .setInterOpParallelismThreads(1)
+        .setGraphOptions(
+            org.tensorflow.proto.GraphOptions.newBuilder()
+                .setRewriteOptions(
+                    RewriterConfig.newBuilder()
+                        .setDependencyOptimization(
+                            options.dependencyOptimizer() ? RewriterConfig.Toggle.DEFAULT : RewriterConfig.Toggle.OFF)))
+        .build();
   }
 
   private static String baseName(String slotName) {
@@ -525,11 +570,17 @@ public final class TrainingGraph implements AutoCloseable {
     return out;
   }
 
+  /** The registry of the graph's custom gradients (for tests); empty once closed. */
+  public GradientRegistry gradients() {
+    return gradients;
+  }
+
   @Override
   public void close() {
     try {
       session.close();
     } finally {
+      gradients.close();
       graph.close();
     }
   }

@@ -15,6 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 
 /**
  * The inference pass's batch norm (multiply-add with moving statistics) equals the training
@@ -73,7 +74,9 @@ class BatchNormEquivalenceTest {
     float[] meanF = toFloat(mean);
     float[] varF = toFloat(biasedVar);
 
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(N, H, W, C)));
       Parameters params = new Parameters();
@@ -135,7 +138,9 @@ class BatchNormEquivalenceTest {
     double[] unbiasedVar = new double[C];
     stats(x, mean, biasedVar, unbiasedVar);
 
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(N, H, W, C)));
       Parameters params = new Parameters();

@@ -21,6 +21,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.layers.TrainingConv2d;
 
 /**
  * Gradient check: {@link Graph#addGradients} of the training loss (mean softmax cross-entropy
@@ -60,7 +62,7 @@ import org.tensorflow.types.TFloat32;
  * vacuous. {@link #aWrongGradientFailsTheSameComparison()} shows that scaling one variable's
  * gradient by 0.85, or replacing it with a permutation of itself, is rejected.
  *
- * <p>Measured (worst probe as a fraction of |g|): with CheckedConv2d under the default oneDNN
+ * <p>Measured (worst probe as a fraction of |g|): with TrainingConv2d under the default oneDNN
  * kernels 3.5% (DenseNet), 1.3% (partial), 2.6% (BC); with TF_ENABLE_ONEDNN_OPTS=0 2.1%, 2.2%,
  * 2.1%; the worst excess is 0.59 of the tolerance. The analytic gradients of the two runs agree to
  * 1.4e-6 relative, so the spread is finite-difference noise, not the gradient.
@@ -68,7 +70,7 @@ import org.tensorflow.types.TFloat32;
  * <p>What this test found: TensorFlow 2.18's oneDNN Conv2DBackpropInput kernel on this AVX-512
  * machine (AMD EPYC) returns wrong input gradients when the convolution reads 33-48 (or 100, 304)
  * channels (see {@code RawConvBackpropInputProbe}); the tiny DenseNet's third block reads 32 and 36
- * channels, and before the CheckedConv2d workaround (commit 1b3ad07) its check failed with errors
+ * channels, and before the checked-gradient workaround (commit 1b3ad07, then in CheckedConv2d, now TrainingConv2d) its check failed with errors
  * of ~20% of |g| (e.g. block3.layer1.bn1.beta[10]: analytic -7.9e-3, numeric -1.65e-2).
  */
 class GradientCheckTest {
@@ -99,6 +101,7 @@ class GradientCheckTest {
   /** A built loss with its gradients and the point at which they are evaluated. */
   static final class Check implements AutoCloseable {
     final Graph graph = new Graph();
+    final GradientRegistry gradients = GradientRegistry.open(graph);
     final Session session;
     final Parameters params = new Parameters();
     final List<Parameters.Param> trainables;
@@ -255,6 +258,7 @@ class GradientCheckTest {
     @Override
     public void close() {
       session.close();
+      gradients.close();
       graph.close();
     }
   }

@@ -18,7 +18,7 @@ import repro.densenet.core.model.DenseNetSpec;
  * DenseNet-10-8 (this test: 64 random 8x8 images, 10 random labels, lr 0.1, 20 steps): train-mode
  * loss 0.246, eval-mode loss 1.324 (it was 2.29 before training, ln 10 = 2.30). After freezing
  * the weights (lr 0) and running 100 more steps, which only updates the moving averages, eval
- * 0.2482 vs train-mode 0.2462. (Before the CheckedConv2d gradient fix: 0.261 / 1.350, then 0.2633
+ * 0.2482 vs train-mode 0.2462. (Before the checked convolution gradient fix, now TrainingConv2d: 0.261 / 1.350, then 0.2633
  * vs 0.2613.) A one-off run of DenseNet-40-12 (32 random 32x32 images, same protocol):
  * eval 256 at initialisation, train-mode 0.225 and eval 3.62 after 20 steps, eval 651 if the
  * moving statistics are left at their initial 0/1, eval 0.2255 once they have converged.

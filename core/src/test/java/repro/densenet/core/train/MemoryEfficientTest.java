@@ -91,16 +91,11 @@ class MemoryEfficientTest {
             }
             bnRelus++;
             kept.addAll(backwardReaders(op));
-            for (GraphOperation reshape : op.consumers(0)) {
-              if (!reshape.type().equals("Reshape") || isBackward(reshape)) {
-                continue;
-              }
-              kept.addAll(backwardReaders(reshape));
-              for (GraphOperation stop : reshape.consumers(0)) {
-                for (GraphOperation carrier : stop.type().equals("StopGradient") ? stop.consumers(0) : List.<GraphOperation>of()) {
-                  if (carrier.type().equals("IdentityN") && !isBackward(carrier)) {
-                    kept.addAll(backwardReaders(carrier));
-                  }
+            // y -> StopGradient -> the gradient carrier (IdentityN), whose output 0 is y again
+            for (GraphOperation stop : op.consumers(0)) {
+              for (GraphOperation carrier : stop.type().equals("StopGradient") ? stop.consumers(0) : List.<GraphOperation>of()) {
+                if (carrier.type().equals("IdentityN") && !isBackward(carrier)) {
+                  kept.addAll(backwardReaders(carrier));
                 }
               }
             }

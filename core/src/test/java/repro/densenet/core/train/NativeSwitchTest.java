@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ModelSpec;
-import repro.densenet.core.tf.NativeOps;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * Without the project's native kernels ({@code -Ddensenet.native=false}, and always in GPU builds)
@@ -71,10 +71,12 @@ class NativeSwitchTest {
   }
 
   /**
-   * Relative to each tensor's largest magnitude. Measured 1.6e-6 to 2.2e-6 (momentum slots, 2026-12-03);
+   * Relative to each tensor's largest magnitude: about 4.5 times the largest measured, 1.6e-6 to 2.2e-6
+   * (momentum slots, 2026-12-03), 1.73e-6 alone and 2.24e-6 in the full core suite
+   * (block2.layer1.bn1.gamma.momentum, 2026-12-07, Intel Xeon AMX);
    * a wrong statistic or gradient in either path moves weights by far more in six steps.
    */
-  private static final double TOLERANCE = 1e-4;
+  private static final double TOLERANCE = 1e-5;
 
   private static Set<String> opTypes() {
     Set<String> types = new TreeSet<>();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import repro.densenet.core.tf.OutputGatedRelu;
+import repro.densenet.core.tf.memory.OutputGatedRelu;
 import repro.densenet.notebooks.display.Display;
 import repro.densenet.notebooks.display.Html;
 
@@ -77,7 +77,7 @@ class CellEvaluatorTest {
   void projectClassesAreTheKernelsOwn() throws Exception {
     // the same Class object as this JVM's: static state (TensorFlow's once-per-process gradient
     // registration) is shared, not duplicated by a second class loader
-    assertSame(OutputGatedRelu.class, value("repro.densenet.core.tf.OutputGatedRelu.class"));
+    assertSame(OutputGatedRelu.class, value("repro.densenet.core.tf.memory.OutputGatedRelu.class"));
   }
 
   @Test

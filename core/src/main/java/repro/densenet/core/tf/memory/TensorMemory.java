@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

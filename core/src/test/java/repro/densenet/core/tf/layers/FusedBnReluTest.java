@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +21,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * The native BN-ReLU over parts ({@link FusedBnRelu}, {@link NativeOps}) against TensorFlow's
@@ -31,7 +33,7 @@ import org.tensorflow.types.TFloat32;
 class FusedBnReluTest {
 
   private static final float EPS = 1e-5f;
-  private static final float FACTOR = 0.1f;
+  private static final float MOMENTUM = 0.1f;
 
   @Test
   void equalsTensorFlowOpsAndFloat64Reference() {
@@ -122,7 +124,9 @@ class FusedBnReluTest {
       int n, int h, int w, int[] channels, float[][] parts, float[] gamma, float[] beta, float[] movingMean,
       float[] movingVar, float[] r, boolean fused) {
     int total = gamma.length;
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       List<Operand<TFloat32>> ps = new ArrayList<>();
       for (int i = 0; i < parts.length; i++) {
@@ -143,7 +147,7 @@ class FusedBnReluTest {
         }
         FusedBnRelu.Result res =
             FusedBnRelu.build(tf, ps, ps.stream().map(FusedBnRelu.Link::start).toList(), sums, ga, be, mm, mv, EPS,
-                FACTOR, h, w, total);
+                MOMENTUM, h, w, total);
         y = res.y();
         newMean = res.movingMean();
         newVar = res.movingVariance();
@@ -152,7 +156,7 @@ class FusedBnReluTest {
         Operand<TFloat32> x = ps.size() == 1 ? ps.get(0) : tf.concat(ps, tf.constant(3));
         FusedBatchNorm<TFloat32, TFloat32> bn =
             tf.nn.fusedBatchNorm(x, ga, be, mm, mv, FusedBatchNorm.epsilon(EPS),
-                FusedBatchNorm.exponentialAvgFactor(FACTOR), FusedBatchNorm.isTraining(true));
+                FusedBatchNorm.exponentialAvgFactor(MOMENTUM), FusedBatchNorm.isTraining(true));
         y = tf.nn.relu(bn.y());
         newMean = bn.batchMean();
         newVar = bn.batchVariance();
@@ -187,7 +191,9 @@ class FusedBnReluTest {
 
   @Test
   void partsOfDifferentSizesFailWithTheOpName() {
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> a = tf.zeros(tf.constant(new int[] {2, 4, 4, 3}), TFloat32.class);
       Operand<TFloat32> b = tf.zeros(tf.constant(new int[] {2, 4, 5, 3}), TFloat32.class);
@@ -228,7 +234,9 @@ class FusedBnReluTest {
   /** {{y1, y2, y3}, {d a, d b, d c, d gamma 1..3, d beta 1..3}} of sum(y_l * r_l). */
   private static float[][][] chain(int n, int h, int w, int[] channels, boolean fused) {
     java.util.Random r = new java.util.Random(5);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       List<Operand<TFloat32>> parts = new ArrayList<>();
       for (int c : channels) {
@@ -238,7 +246,6 @@ class FusedBnReluTest {
       List<Operand<TFloat32>> betas = new ArrayList<>();
       List<Operand<TFloat32>> ys = new ArrayList<>();
       List<FusedBnRelu.Link> links = new ArrayList<>();
-      FusedBnRelu.Result[] previous = new FusedBnRelu.Result[3]; // the last reader of each part
       Operand<TFloat32> loss = null;
       for (int layer = 0; layer < 3; layer++) {
         List<Operand<TFloat32>> ps = parts.subList(0, layer + 1);
@@ -264,20 +271,16 @@ class FusedBnReluTest {
           }
           links.add(FusedBnRelu.Link.start(ps.get(layer)));
           FusedBnRelu.Result res =
-              FusedBnRelu.build(tf, ps, links, sums, ga, be, zeros, ones, EPS, FACTOR, h, w, total);
+              FusedBnRelu.build(tf, ps, links, sums, ga, be, zeros, ones, EPS, MOMENTUM, h, w, total);
           for (int i = 0; i <= layer; i++) {
-            if (previous[i] != null) {
-              previous[i].consumed(i); // part i has index i in every layer
-            }
-            links.set(i, res.passedThrough().get(i));
-            previous[i] = res;
+            links.set(i, res.passedThrough().get(i)); // read (and so marked) by the next layer
           }
           y = res.y();
         } else {
           Operand<TFloat32> x = ps.size() == 1 ? ps.get(0) : tf.concat(ps, tf.constant(3));
           y = tf.nn.relu(
               tf.nn.fusedBatchNorm(x, ga, be, zeros, ones, FusedBatchNorm.epsilon(EPS),
-                  FusedBatchNorm.exponentialAvgFactor(FACTOR), FusedBatchNorm.isTraining(true)).y());
+                  FusedBatchNorm.exponentialAvgFactor(MOMENTUM), FusedBatchNorm.isTraining(true)).y());
         }
         Operand<TFloat32> term =
             tf.sum(tf.math.mul(y, randomTensor(tf, r, n, h, w, total)), tf.constant(new int[] {0, 1, 2, 3}));
@@ -322,7 +325,9 @@ class FusedBnReluTest {
   @Test
   void runningSumIsAddedBitwiseAndBadShapesFailWithTheOpName() {
     java.util.Random r = new java.util.Random(11);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> a = randomTensor(tf, r, 2, 4, 4, 3);
       Operand<TFloat32> b = randomTensor(tf, r, 2, 4, 4, 2);

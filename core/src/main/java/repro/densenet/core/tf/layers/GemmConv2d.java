@@ -1,9 +1,11 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.kernels.NativeOps;
 
 /**
  * Forward-only 2-D convolution (NHWC, SAME padding) for the inference graph, written as one
@@ -31,7 +33,7 @@ import org.tensorflow.types.TFloat32;
  * The result equals Conv2D up to float32 rounding (summation order differs; see {@code
  * GemmConv2dTest}). Strided convolutions and those with at most {@link #MIN_CHANNELS_3X3} input
  * channels (the stem, a DenseNet's first layer), where Conv2D is as fast or faster, stay Conv2D.
- * Only for inference: the training graph keeps {@link CheckedConv2d} and its checked gradient.
+ * Only for inference: the training graph keeps {@link TrainingConv2d} and its checked gradient.
  */
 public final class GemmConv2d {
 
@@ -96,11 +98,7 @@ public final class GemmConv2d {
     }
     int taps = kernel * kernel;
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, inChannels}));
-    // [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o]: column t*o + r is tap t's weight for output r.
-    Operand<TFloat32> filter =
-        tf.reshape(
-            tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
-            tf.constant(new int[] {inChannels, taps * outChannels}));
+    Operand<TFloat32> filter = filterMatrix(tf, w, kernel, inChannels, outChannels);
     Operand<TFloat32> z =
         tf.reshape(
             tf.linalg.matMul(rows, filter),
@@ -110,5 +108,19 @@ public final class GemmConv2d {
     }
     return tf.reshape(
         NativeOps.shiftAdd(tf, z, kernel), tf.constant(new int[] {-1, height, width, outChannels}));
+  }
+
+  /**
+   * The filter as the MatMul convolutions' [c, k*k*o] matrix, for inference and training alike:
+   * [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o], so that column t*o + r is tap t's weight for
+   * output r; a 1x1 filter is only reshaped to [c, o] (the transpose would move no element).
+   */
+  static Operand<TFloat32> filterMatrix(Ops tf, Operand<TFloat32> w, int kernel, int in, int out) {
+    if (kernel == 1) {
+      return tf.reshape(w, tf.constant(new int[] {in, out}));
+    }
+    return tf.reshape(
+        tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
+        tf.constant(new int[] {in, kernel * kernel * out}));
   }
 }

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.List;
 import org.tensorflow.Operand;
@@ -6,6 +6,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.nn.FusedBatchNormGrad;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.CarrierGradients;
+import repro.densenet.core.tf.memory.RebuiltConcat;
 
 /**
  * Training-mode batch normalisation (NHWC, {@code FusedBatchNormV3} with the batch's
@@ -20,16 +22,19 @@ public final class TrainingBatchNorm {
 
   /**
    * @param y the normalised, scaled and shifted output
-   * @param batchMean the moving mean after this batch ({@code exponentialAvgFactor} applied)
-   * @param batchVariance the moving variance after this batch (unbiased batch variance)
+   * @param movingMean the moving mean after this batch ({@code exponentialAvgFactor} applied;
+   *     TensorFlow's output name is {@code batch_mean})
+   * @param movingVariance the moving variance after this batch (unbiased batch variance; {@code
+   *     batch_variance})
    */
-  public record Result(Operand<TFloat32> y, Operand<TFloat32> batchMean, Operand<TFloat32> batchVariance) {}
+  public record Result(Operand<TFloat32> y, Operand<TFloat32> movingMean, Operand<TFloat32> movingVariance) {}
 
   private TrainingBatchNorm() {}
 
   /**
    * Batch norm of {@code x}; if {@code rebuiltInput} is not null, {@code x} is that concatenation
-   * and the gradient rebuilds it, otherwise TensorFlow's own gradient keeps {@code x}.
+   * and the gradient rebuilds it, otherwise TensorFlow's own gradient keeps {@code x}. {@code
+   * momentum} is the weight of the batch in the moving statistics ({@code exponentialAvgFactor}).
    */
   public static Result build(
       Ops tf,

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +21,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 
@@ -43,7 +44,9 @@ class OutputGatedReluTest {
       up[i] = (float) (rnd.nextDouble() * 2 - 1);
     }
     Shape shape = Shape.of(4, 5, 5, 7);
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       Operand<TFloat32> xi = tf.identity(xp);

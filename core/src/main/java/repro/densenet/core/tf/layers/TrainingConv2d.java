@@ -1,38 +1,41 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.nn.Conv3d;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import repro.densenet.core.tf.GraphOptions;
+import repro.densenet.core.tf.gradients.GradientRegistry;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
- * A 2-D convolution (NHWC, SAME padding) whose input gradient does not use TensorFlow's
- * {@code Conv2DBackpropInput} kernel.
+ * The training graph's 2-D convolution (NHWC, SAME padding): dispatches each convolution to
+ * {@link GemmTrainConv2d} (MatMuls, where faster) or to a checked Conv3D path, neither of which
+ * uses TensorFlow's {@code Conv2DBackpropInput} kernel for the input gradient. (It was called
+ * {@code CheckedConv2d}.)
  *
  * <p>Why: on this project's build machines (AVX-512 x86-64) the oneDNN {@code
  * Conv2DBackpropInput} kernel of TensorFlow 2.18 (TensorFlow Java 1.1.0) returns wrong input
  * gradients for some channel counts (measured relative errors 0.4-0.8, e.g. 3x3 convolutions
  * 304 -> 12 channels, which DenseNet-40's third block uses; 100 -> 12 also with {@code
  * ONEDNN_MAX_CPU_ISA=AVX2}); the forward convolution and the filter gradient are right, and
- * without oneDNN everything is right but training is several times slower. See {@code
- * RawConvBackpropInputProbe}, which keeps watching the kernel.
+ * without oneDNN everything is right but training is several times slower. {@code
+ * RawConvBackpropInputProbe} (a diagnostic program in the tests, run by hand: no build runs it)
+ * says whether the kernel is wrong on the machine at hand; on the Intel Xeon with AMX that
+ * trained the published records it found every shape right (worst relative error 5.6e-7,
+ * 2026-12-07). The workaround stays on every machine: the kernel is wrong on some, and the
+ * training numerics depend on which kernels run.
  *
  * <p>How: the forward pass is the same convolution expressed as a {@code Conv3D} with depth 1
  * (identical result and speed under oneDNN), because TensorFlow Java can only attach a custom
  * gradient to an op type without one, and {@code Conv3D} has none in the C++ registry. Its
- * gradient, registered here, computes
+ * gradient, registered in the graph's {@link GradientRegistry}, computes
  *
  * <ul>
  *   <li>the filter gradient with {@code Conv2DBackpropFilter} (correct), and
@@ -46,35 +49,9 @@ import org.tensorflow.types.TInt32;
  * and the first layer) go through {@link GemmTrainConv2d} instead, whose gradients are MatMuls
  * too; the rest (stem, strided convolutions) take the Conv3D path above.
  */
-public final class CheckedConv2d {
+public final class TrainingConv2d {
 
-  private static boolean registered;
-
-  /**
-   * Static geometry {height, width, kernel, stride} of every forward op, by graph and op name. The
-   * gradient callback runs while TensorFlow holds the graph's lock, so it cannot ask the graph
-   * for shapes; it looks them up here. Weak keys: entries go with their graph.
-   */
-  private static final Map<Graph, Map<String, int[]>> GEOMETRY =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
-  /** Convolutions whose input the gradient rebuilds, by graph and op name. */
-  private static final Map<Graph, Map<String, RecomputedActivation>> RECOMPUTED =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
-  private CheckedConv2d() {}
-
-  /** Registers the Conv3D gradient once per process. */
-  public static synchronized void ensureGradientRegistered() {
-    if (registered) {
-      return;
-    }
-    if (!TensorFlow.registerCustomGradient("Conv3D", CheckedConv2d::gradient)) {
-      throw new IllegalStateException(
-          "cannot register the Conv3D gradient used by CheckedConv2d: one is already registered");
-    }
-    registered = true;
-  }
+  private TrainingConv2d() {}
 
   /**
    * {@code conv2d(x, w, stride, SAME)} for NHWC {@code x} and HWIO {@code w}, differentiable with
@@ -108,50 +85,41 @@ public final class CheckedConv2d {
     if (xs.length != 4 || ws.length != 4 || xs[1] < 0 || xs[2] < 0 || xs[3] < 0 || ws[0] != ws[1]
         || ws[0] % 2 == 0) {
       throw new IllegalArgumentException(
-          "CheckedConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
+          "TrainingConv2d needs NHWC input with static height/width/channels and a square, odd HWIO filter, got "
               + x.shape() + " and " + w.shape());
     }
     if (options.usesMatmulTraining() && GemmTrainConv2d.applies((int) ws[0], stride, (int) xs[3])) {
       return GemmTrainConv2d.conv2d(
           tf, x, w, (int) xs[1], (int) xs[2], (int) xs[3], (int) ws[3], (int) ws[0], recomputed);
     }
-    ensureGradientRegistered();
+    GradientRegistry registry = GradientRegistry.of(tf);
     Operand<TFloat32> x5 = tf.expandDims(x, tf.constant(1));
     Operand<TFloat32> w5 = tf.expandDims(w, tf.constant(0));
     Conv3d<TFloat32> y5 = tf.nn.conv3d(x5, w5, List.of(1L, 1L, (long) stride, (long) stride, 1L), "SAME");
-    GEOMETRY
-        .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())
-        .put(y5.op().name(), new int[] {(int) xs[1], (int) xs[2], (int) ws[0], stride, (int) ws[3]});
-    if (recomputed != null) {
-      RECOMPUTED
-          .computeIfAbsent((Graph) y5.op().env(), g -> new ConcurrentHashMap<>())
-          .put(y5.op().name(), recomputed);
-    }
+    // the gradient cannot ask the graph for shapes (it runs under the graph's lock): captured here
+    Geometry geometry = new Geometry((int) xs[1], (int) xs[2], (int) ws[0], stride, (int) ws[3]);
+    registry.register(y5.op(), (gtf, op, grads) -> gradient(gtf, op, grads, geometry, recomputed));
     return tf.squeeze(y5, Squeeze.axis(List.of(1L)));
   }
 
+  /** Static geometry of a forward Conv3D: input height and width, kernel, stride, output channels. */
+  private record Geometry(int height, int width, int kernel, int stride, int outChannels) {}
+
   @SuppressWarnings("unchecked")
-  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
+  private static List<Operand<?>> gradient(
+      Ops tf, GraphOperation op, List<Output<?>> gradOutputs, Geometry geo, RecomputedActivation recomputed) {
     Operand<TFloat32> x5 = (Operand<TFloat32>) op.input(0);
     Operand<TFloat32> w5 = (Operand<TFloat32>) op.input(1);
     Operand<TFloat32> dy5 = (Operand<TFloat32>) gradOutputs.get(0);
-    Map<String, int[]> perGraph = GEOMETRY.get(op.env());
-    int[] geo = perGraph == null ? null : perGraph.get(op.name());
-    if (geo == null) {
-      throw new IllegalStateException(
-          "Conv3D op " + op.name() + " was not created by CheckedConv2d; its gradient is unknown");
-    }
-    int h = geo[0];
-    int wd = geo[1];
-    int k = geo[2];
-    int s = geo[3];
-    int cout = geo[4];
+    int h = geo.height();
+    int wd = geo.width();
+    int k = geo.kernel();
+    int s = geo.stride();
+    int cout = geo.outChannels();
     List<Long> strides4 = List.of(1L, (long) s, (long) s, 1L);
     Squeeze.Options depth = Squeeze.axis(List.of(1L));
     Operand<TFloat32> w = tf.squeeze(w5, Squeeze.axis(List.of(0L)));
     Operand<TFloat32> dy = tf.squeeze(dy5, depth);
-    Map<String, RecomputedActivation> rebuilt = RECOMPUTED.get(op.env());
-    RecomputedActivation recomputed = rebuilt == null ? null : rebuilt.get(op.name());
     // with a recomputed input the forward input is not referenced here, so it is freed early
     Operand<TFloat32> x = recomputed == null ? tf.squeeze(x5, depth) : recomputed.rebuild(tf, dy);
 

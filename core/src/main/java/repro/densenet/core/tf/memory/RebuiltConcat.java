@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class RebuiltConcat {
    * calls return the same state with their own {@code after} unchanged.
    */
   @SuppressWarnings("unchecked")
-  synchronized Rebuilt rebuild(Ops tf, Operand<TFloat32> after) {
+  public synchronized Rebuilt rebuild(Ops tf, Operand<TFloat32> after) {
     if (rebuilt != null) {
       return new Rebuilt(rebuilt, after);
     }

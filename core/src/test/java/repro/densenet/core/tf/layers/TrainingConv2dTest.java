@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,16 +19,17 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 
 /**
- * {@link CheckedConv2d}: forward equals Conv2D, and both gradients equal a float64 reference
+ * {@link TrainingConv2d}: forward equals Conv2D, and both gradients equal a float64 reference
  * computed here in Java, for the channel counts and strides the networks use (including those for
  * which TensorFlow's own oneDNN input gradient is wrong on AVX-512 CPUs); and no training graph
  * contains the faulty Conv2DBackpropInput kernel.
  */
-class CheckedConv2dTest {
+class TrainingConv2dTest {
 
   /** float32 sums of at most 9 * 304 products of O(1) terms: 1e-4 relative is a wide margin. */
   private static final double TOLERANCE = 1e-4;
@@ -67,7 +68,7 @@ class CheckedConv2dTest {
       }
     }
     System.out.printf(
-        "CheckedConv2d worst relative error: gradients %.3e, forward %.3e (Conv2D's %.3e)%n",
+        "TrainingConv2d worst relative error: gradients %.3e, forward %.3e (Conv2D's %.3e)%n",
         worst, worstForward, worstConv2d);
     assertTrue(failures.isEmpty(), failures.toString());
   }
@@ -99,13 +100,15 @@ class CheckedConv2dTest {
     float[] yRef = new float[r.length];
     float[] dx = new float[x.length];
     float[] dw = new float[w.length];
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, size, size, cin)));
       Placeholder<TFloat32> wp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, cin, cout)));
       Operand<TFloat32> xi = tf.identity(xp);
       Operand<TFloat32> wi = tf.identity(wp);
-      Operand<TFloat32> conv = CheckedConv2d.conv2d(tf, xi, wi, s);
+      Operand<TFloat32> conv = TrainingConv2d.conv2d(tf, xi, wi, s);
       Operand<TFloat32> plain = tf.nn.conv2d(xp, wp, List.of(1L, (long) s, (long) s, 1L), "SAME");
       Operand<TFloat32> loss =
           tf.sum(tf.math.mul(conv, tf.constant(Shape.of(n, out, out, cout), DataBuffers.of(r, true, false))),
@@ -139,11 +142,11 @@ class CheckedConv2dTest {
               for (int c = 0; c < cin; c++) {
                 int xi = ((b * size + h) * size + v) * cin + c;
                 for (int co = 0; co < cout; co++) {
-                  double g = r[((b * out + o) * out + q) * cout + co];
+                  double gr = r[((b * out + o) * out + q) * cout + co];
                   int wi = ((i * k + j) * cin + c) * cout + co;
                   y64[((b * out + o) * out + q) * cout + co] += (double) x[xi] * w[wi];
-                  dxRef[xi] += g * w[wi];
-                  dwRef[wi] += g * x[xi];
+                  dxRef[xi] += gr * w[wi];
+                  dwRef[wi] += gr * x[xi];
                 }
               }
             }

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.kernels;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,17 +8,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
-import org.tensorflow.OperationBuilder;
-import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.OpDef;
 import org.tensorflow.proto.OpList;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import repro.densenet.core.tf.GraphOptions;
 
 /**
  * The project's own TensorFlow CPU kernels ({@code core/src/main/c/densenet_ops.c}, compiled by
@@ -26,7 +26,7 @@ import org.tensorflow.types.TFloat64;
  * {@code TF_LoadLibrary}.
  *
  * <p>{@link #shiftAdd} and {@link #shiftGather} are the shift half of the MatMul convolutions
- * ({@link GemmConv2d}, {@link GemmTrainConv2d}): a k x k convolution is {@code z = x . F} with
+ * ({@link repro.densenet.core.tf.layers.GemmConv2d}, {@link repro.densenet.core.tf.layers.GemmTrainConv2d}): a k x k convolution is {@code z = x . F} with
  * tap-major columns (tap t = i*k + j owns columns t*o .. t*o + o - 1), then {@code y[h, w] =
  * sum_t z[h + i - p, w + j - p, tap t]}. TensorFlow has no op for that; a depthwise convolution
  * with one-hot filters did it with k*k multiply-adds per element (13% of a traced DenseNet-40
@@ -46,10 +46,6 @@ public final class NativeOps {
   /** The library inside the jar. */
   static final String RESOURCE = "/repro/densenet/core/native/libdensenet_ops.so";
 
-  private static final Set<String> OPS =
-      Set.of("DenseShiftAdd", "DenseShiftGather", "DensePartSums", "DenseBnRelu", "DenseBnReluApply",
-          "DenseBnReluGradChain");
-
   private static boolean loaded;
   /** Why loading failed, if it did: the same error on every later call (a second load cannot mend it). */
   private static IllegalStateException failure;
@@ -64,7 +60,7 @@ public final class NativeOps {
    * #gpuBuild}: the kernels are CPU-only, and between GPU ops they would copy every activation to
    * the host and back) or {@code -Ddensenet.native=false} ({@link GraphOptions#fromSystemProperties},
    * read on every call; a recorded run uses the {@link GraphOptions} it records instead). Without
-   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link CheckedConv2d}'s
+   * them the networks use TensorFlow's standard ops: Conv2D for inference, {@link repro.densenet.core.tf.layers.TrainingConv2d}'s
    * Conv3D path for training, and TensorFlow's concatenation, batch norm and ReLU.
    */
   public static boolean enabled() {
@@ -137,21 +133,31 @@ public final class NativeOps {
               + ": " + message,
           e);
     }
-    Set<String> found = ops.getOpList().stream().map(o -> o.getName()).collect(Collectors.toSet());
-    if (!found.containsAll(OPS)) {
+    Map<String, OpDef> found =
+        ops.getOpList().stream().collect(Collectors.toMap(OpDef::getName, o -> o, (a, b) -> a));
+    List<String> problems = new ArrayList<>();
+    for (NativeOp op : NativeOp.values()) {
+      OpDef registered = found.get(op.type);
+      String mismatch = registered == null ? op.type + " is not registered" : op.mismatch(registered);
+      if (mismatch != null) {
+        problems.add(mismatch);
+      }
+    }
+    if (!problems.isEmpty()) {
       throw new IllegalStateException(
-          "loading " + RESOURCE + " registered " + found + ", not " + OPS + " (see its messages on stderr)");
+          "loading " + RESOURCE + " registered " + found.keySet() + ", not the ops NativeOps builds: "
+              + String.join("; ", problems) + " (see its messages on stderr)");
     }
   }
 
   /** {@code DenseShiftAdd}: [N, H, W, k*k*o] tap-major partial sums to the [N, H, W, o] output. */
   public static Operand<TFloat32> shiftAdd(Ops tf, Operand<TFloat32> z, int kernel) {
-    return unary(tf, "DenseShiftAdd", z, kernel);
+    return NativeOp.SHIFT_ADD.builder(tf).input("z", z).attr("kernel", (long) kernel).build().output(0);
   }
 
   /** {@code DenseShiftGather}: the adjoint of {@link #shiftAdd}, [N, H, W, o] to [N, H, W, k*k*o]. */
   public static Operand<TFloat32> shiftGather(Ops tf, Operand<TFloat32> dy, int kernel) {
-    return unary(tf, "DenseShiftGather", dy, kernel);
+    return NativeOp.SHIFT_GATHER.builder(tf).input("dy", dy).attr("kernel", (long) kernel).build().output(0);
   }
 
   /**
@@ -170,24 +176,21 @@ public final class NativeOps {
    * #bnRelu} over a state containing it.
    */
   public static Operand<TFloat64> partSums(Ops tf, Operand<TFloat32> part) {
-    ensureLoaded();
-    OperationBuilder b = tf.scope().opBuilder("DensePartSums", "DensePartSums");
-    b.addInput(part.asOutput());
-    return b.build().output(0);
+    return NativeOp.PART_SUMS.builder(tf).input("part", part).build().output(0);
   }
 
   /** See {@link BnRelu}; {@code sums} are the parts' {@link #partSums}, in the same order. */
   public static BnRelu bnRelu(
       Ops tf, List<Operand<TFloat32>> parts, List<Operand<TFloat64>> sums, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, float epsilon) {
-    ensureLoaded();
-    OperationBuilder b = tf.scope().opBuilder("DenseBnRelu", "DenseBnRelu");
-    b.addInputList(outputs(parts));
-    b.addInputList(outputs(sums));
-    b.addInput(gamma.asOutput());
-    b.addInput(beta.asOutput());
-    b.setAttr("epsilon", epsilon);
-    Operation op = b.build();
+    Operation op =
+        NativeOp.BN_RELU.builder(tf)
+            .inputList("parts", parts)
+            .inputList("sums", sums)
+            .input("gamma", gamma)
+            .input("beta", beta)
+            .attr("epsilon", epsilon)
+            .build();
     return new BnRelu(op.output(0), op.output(1), op.output(2));
   }
 
@@ -198,16 +201,16 @@ public final class NativeOps {
   public static Operand<TFloat32> bnReluApply(
       Ops tf, Operand<TFloat32> after, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon) {
-    ensureLoaded();
-    OperationBuilder b = tf.scope().opBuilder("DenseBnReluApply", "DenseBnReluApply");
-    b.addInput(after.asOutput());
-    b.addInputList(outputs(parts));
-    b.addInput(gamma.asOutput());
-    b.addInput(beta.asOutput());
-    b.addInput(mean.asOutput());
-    b.addInput(variance.asOutput());
-    b.setAttr("epsilon", epsilon);
-    return b.build().output(0);
+    return NativeOp.BN_RELU_APPLY.builder(tf)
+        .input("after", after)
+        .inputList("parts", parts)
+        .input("gamma", gamma)
+        .input("beta", beta)
+        .input("mean", mean)
+        .input("variance", variance)
+        .attr("epsilon", epsilon)
+        .build()
+        .output(0);
   }
 
   /**
@@ -233,14 +236,13 @@ public final class NativeOps {
       Ops tf, Operand<TFloat32> dy, List<Operand<TFloat32>> parts, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, Operand<TFloat32> mean, Operand<TFloat32> variance, float epsilon,
       List<Operand<TFloat32>> acc, List<Operand<TFloat64>> coef, boolean[] finish) {
-    ensureLoaded();
     int n = parts.size();
     if (acc.size() != n || coef.size() != n || finish.length != n) {
       throw new IllegalArgumentException(
           acc.size() + " running sums, " + coef.size() + " coefficients and " + finish.length + " finish flags for "
               + n + " parts");
     }
-    long[] flags = new long[n];
+    boolean[] given = new boolean[n];
     List<Operand<TFloat32>> accIn = new ArrayList<>(n);
     List<Operand<TFloat64>> coefIn = new ArrayList<>(n);
     Operand<TFloat32> noAcc = null;
@@ -249,8 +251,8 @@ public final class NativeOps {
       if ((acc.get(i) == null) != (coef.get(i) == null)) {
         throw new IllegalArgumentException("part " + i + " has a running sum without coefficients or the reverse");
       }
-      if (acc.get(i) != null) {
-        flags[i] |= 1; // densenet_ops.c: CHAIN_GIVEN
+      given[i] = acc.get(i) != null;
+      if (given[i]) {
         accIn.add(acc.get(i));
         coefIn.add(coef.get(i));
       } else {
@@ -260,22 +262,21 @@ public final class NativeOps {
         accIn.add(noAcc);
         coefIn.add(noCoef);
       }
-      if (finish[i]) {
-        flags[i] |= 2; // CHAIN_FINISH
-      }
     }
-    OperationBuilder b = tf.scope().opBuilder("DenseBnReluGradChain", "DenseBnReluGradChain");
-    b.addInput(dy.asOutput());
-    b.addInputList(outputs(parts));
-    b.addInput(gamma.asOutput());
-    b.addInput(beta.asOutput());
-    b.addInput(mean.asOutput());
-    b.addInput(variance.asOutput());
-    b.addInputList(outputs(accIn));
-    b.addInputList(outputs(coefIn));
-    b.setAttr("epsilon", epsilon);
-    b.setAttr("flags", flags);
-    Operation op = b.build();
+    Operation op =
+        NativeOp.BN_RELU_GRAD_CHAIN.builder(tf)
+            .input("dy", dy)
+            .inputList("parts", parts)
+            .input("gamma", gamma)
+            .input("beta", beta)
+            .input("mean", mean)
+            .input("variance", variance)
+            .inputList("acc", accIn)
+            .inputList("coef", coefIn)
+            .attr("epsilon", epsilon)
+            .attr("given", given)
+            .attr("finish", finish)
+            .build();
     List<Operand<TFloat32>> dparts = new ArrayList<>(n);
     List<Operand<TFloat64>> coefs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -285,25 +286,8 @@ public final class NativeOps {
     return new BnReluChainGrad(dparts, coefs, op.output(2 * n), op.output(2 * n + 1));
   }
 
-  private static Output<?>[] outputs(List<? extends Operand<?>> parts) {
-    Output<?>[] out = new Output<?>[parts.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = parts.get(i).asOutput();
-    }
-    return out;
-  }
-
-  private static Operand<TFloat32> unary(Ops tf, String type, Operand<TFloat32> in, int kernel) {
-    ensureLoaded();
-    OperationBuilder b = tf.scope().opBuilder(type, type);
-    b.addInput(in.asOutput());
-    b.setAttr("kernel", (long) kernel);
-    Operation op = b.build();
-    return op.output(0);
-  }
-
   /** The op types the library registers: graphs meant for other processes must not use them. */
   public static List<String> opTypes() {
-    return List.copyOf(OPS);
+    return NativeOp.types();
   }
 }

@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +19,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import repro.densenet.core.model.DenseNetSpec;
 import repro.densenet.core.model.ResNetSpec;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 import repro.densenet.core.train.TrainingGraph;
 import repro.densenet.core.train.TrainingSpec;
 
@@ -79,10 +80,10 @@ class GemmConv2dTest {
         }
         assertTrue(shifts > 0, spec.name() + ": inference pass has no shifted MatMul convolution");
         // nothing differentiates through the inference form: training convolutions go through
-        // CheckedConv2d (Conv3D for the stem and strided ones, GemmTrainConv2d's IdentityN carrier
+        // TrainingConv2d (Conv3D for the stem and strided ones, GemmTrainConv2d's IdentityN carrier
         // with its own gradient for the rest), and no depthwise gradient exists (DenseShiftAdd has
         // no gradient at all: building one would fail)
-        assertTrue(conv3d > 0, spec.name() + ": training pass lost CheckedConv2d");
+        assertTrue(conv3d > 0, spec.name() + ": training pass lost TrainingConv2d");
         assertTrue(carriers > 0, spec.name() + ": training pass has no GemmTrainConv2d");
         assertEquals(0, backprop, spec.name() + ": a gradient flows through GemmConv2d");
       }
@@ -99,7 +100,9 @@ class GemmConv2dTest {
     float[] f = random(rnd, k * k * cin * cout);
     float[] y = new float[n * oh * ow * cout];
     float[] yConv = new float[y.length];
-    try (Graph g = new Graph()) {
+    Graph g = new Graph();
+    GradientRegistry gradients = GradientRegistry.open(g);
+    try (g; gradients) {
       Ops tf = Ops.create(g);
       // dynamic batch, as in the inference graph
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, cin)));

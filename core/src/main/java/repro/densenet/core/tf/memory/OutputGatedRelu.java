@@ -1,17 +1,12 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.memory;
 
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.GradientRegistry;
 
 /**
  * ReLU for training graphs whose gradient reads the ReLU's output instead of its input, so that
@@ -29,41 +24,17 @@ import org.tensorflow.types.TFloat32;
  * relu(x): the same values as {@code Relu} except that negative inputs give -0.0 instead of 0.0
  * (equal as numbers; adding -0.0 to any sum leaves it bitwise unchanged, so the convolution that
  * follows is too). {@code ReluGrad} has no gradient in TensorFlow's C++ registry, so one can be
- * registered from Java: for the first input {@code ReluGrad(dy, output)}; the second (the mask,
+ * registered from Java ({@link GradientRegistry}): for the first input {@code ReluGrad(dy, output)}; the second (the mask,
  * piecewise constant) is fed through {@code StopGradient}, so nothing flows there.
  */
 public final class OutputGatedRelu {
 
-  private static boolean registered;
-
-  /**
-   * The ReluGrad ops created here by graph and name, with the activation their gradient rebuilds
-   * (or {@link #OWN_OUTPUT}); others are not differentiable.
-   */
-  private static final Map<Graph, Map<String, RecomputedActivation>> CREATED =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
-  /** Marker: the gradient reads the op's own output. */
-  private static final RecomputedActivation OWN_OUTPUT =
-      new RecomputedActivation(null, null, null, null, 0, 0f);
-
   private OutputGatedRelu() {}
 
-  /** Registers the ReluGrad gradient once per process. */
-  public static synchronized void ensureGradientRegistered() {
-    if (registered) {
-      return;
-    }
-    if (!TensorFlow.registerCustomGradient("ReluGrad", OutputGatedRelu::gradient)) {
-      throw new IllegalStateException(
-          "cannot register the ReluGrad gradient used by OutputGatedRelu: one is already registered");
-    }
-    registered = true;
-  }
-
   /** relu(x), differentiable, with a gradient that needs only the output. */
+  @SuppressWarnings("unchecked")
   public static Operand<TFloat32> relu(Ops tf, Operand<TFloat32> x) {
-    return relu(tf, x, OWN_OUTPUT);
+    return registered(tf, x, (gtf, op, dy) -> (Operand<TFloat32>) (Operand<?>) op.output(0));
   }
 
   /**
@@ -71,11 +42,19 @@ public final class OutputGatedRelu {
    * output from the batch norm's input instead of keeping it.
    */
   public static Operand<TFloat32> relu(Ops tf, Operand<TFloat32> x, RecomputedActivation recomputed) {
-    ensureGradientRegistered();
+    return registered(tf, x, (gtf, op, dy) -> recomputed.rebuild(gtf, dy));
+  }
+
+  /** How the gradient gets the ReLU's output: read it, or rebuild it once dy exists. */
+  @FunctionalInterface
+  private interface OutputSource {
+    Operand<TFloat32> output(Ops tf, GraphOperation op, Operand<TFloat32> dy);
+  }
+
+  private static Operand<TFloat32> registered(Ops tf, Operand<TFloat32> x, OutputSource source) {
+    GradientRegistry registry = GradientRegistry.of(tf);
     Operand<TFloat32> y = forward(tf, x);
-    CREATED
-        .computeIfAbsent((Graph) y.op().env(), g -> new ConcurrentHashMap<>())
-        .put(y.op().name(), recomputed);
+    registry.register(y.op(), (gtf, op, grads) -> gradient(gtf, op, grads, source));
     return y;
   }
 
@@ -86,18 +65,10 @@ public final class OutputGatedRelu {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
-    Map<String, RecomputedActivation> ours = CREATED.get(op.env());
-    RecomputedActivation recomputed = ours == null ? null : ours.get(op.name());
-    if (recomputed == null) {
-      throw new IllegalStateException(
-          "ReluGrad op " + op.name() + " was not created by OutputGatedRelu; its gradient is unknown");
-    }
+  private static List<Operand<?>> gradient(
+      Ops tf, GraphOperation op, List<Output<?>> gradOutputs, OutputSource source) {
     Operand<TFloat32> dy = (Operand<TFloat32>) gradOutputs.get(0);
-    Operand<TFloat32> out =
-        recomputed == OWN_OUTPUT
-            ? (Operand<TFloat32>) (Operand<?>) op.output(0)
-            : recomputed.rebuild(tf, dy);
+    Operand<TFloat32> out = source.output(tf, op, dy);
     // The second input is StopGradient(x): whatever is returned for it is discarded there, so
     // dy is returned as is rather than materialising zeros (which would add a ZerosLike and an
     // AddN over the full tensor per layer).

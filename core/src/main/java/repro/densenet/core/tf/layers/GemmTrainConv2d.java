@@ -1,4 +1,4 @@
-package repro.densenet.core.tf;
+package repro.densenet.core.tf.layers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
+import repro.densenet.core.tf.gradients.CarrierGradients;
+import repro.densenet.core.tf.kernels.NativeOps;
+import repro.densenet.core.tf.memory.RecomputedActivation;
 
 /**
  * A differentiable stride-1 2-D convolution (NHWC, SAME padding) whose forward pass, input
@@ -19,7 +22,7 @@ import org.tensorflow.types.TFloat32;
  * traced DenseNet-40 training step spent 660 ms in the forward convolution, 315 ms in the input
  * gradient and 294 ms in the filter gradient, 70% of the step), while a MatMul with many rows
  * runs near the machine's peak. Its input gradient also avoids {@code Conv2DBackpropInput},
- * which is wrong on these AVX-512 CPUs (see {@link CheckedConv2d}).
+ * which is wrong on these AVX-512 CPUs (see {@link TrainingConv2d}).
  *
  * <p>How, for k x k (k odd, p = k / 2), c input and o output channels, tap t = i*k + j:
  *
@@ -70,7 +73,7 @@ public final class GemmTrainConv2d {
     }
     int taps = kernel * kernel;
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, in}));
-    Operand<TFloat32> z = tf.linalg.matMul(rows, filterMatrix(tf, w, kernel, in, out));
+    Operand<TFloat32> z = tf.linalg.matMul(rows, GemmConv2d.filterMatrix(tf, w, kernel, in, out));
     Operand<TFloat32> y;
     if (kernel == 1) {
       y = tf.reshape(z, tf.constant(new int[] {-1, height, width, out}));
@@ -81,16 +84,6 @@ public final class GemmTrainConv2d {
     }
     Conv c = new Conv(height, width, kernel, in, out, recomputed);
     return CarrierGradients.carry(tf, y, List.of(x, w), (gtf, op, grads) -> gradient(gtf, op, grads, c));
-  }
-
-  /** [k, k, c, o] -> [c, k, k, o] -> [c, k*k*o]: column t*o + r is tap t's weight for output r. */
-  private static Operand<TFloat32> filterMatrix(Ops tf, Operand<TFloat32> w, int kernel, int in, int out) {
-    if (kernel == 1) {
-      return tf.reshape(w, tf.constant(new int[] {in, out}));
-    }
-    return tf.reshape(
-        tf.linalg.transpose(w, tf.constant(new int[] {2, 0, 1, 3})),
-        tf.constant(new int[] {in, kernel * kernel * out}));
   }
 
   @SuppressWarnings("unchecked")
@@ -106,7 +99,7 @@ public final class GemmTrainConv2d {
     } else {
       dz = tf.reshape(NativeOps.shiftGather(tf, dy, k), tf.constant(new int[] {-1, taps * c.out()}));
     }
-    Operand<TFloat32> f = filterMatrix(tf, w, k, c.in(), c.out());
+    Operand<TFloat32> f = GemmConv2d.filterMatrix(tf, w, k, c.in(), c.out());
     Operand<TFloat32> dxRows = tf.linalg.matMul(dz, f, MatMul.transposeB(true));
     Operand<TFloat32> rows = tf.reshape(x, tf.constant(new int[] {-1, c.in()}));
     Operand<TFloat32> df = tf.linalg.matMul(rows, dz, MatMul.transposeA(true));
