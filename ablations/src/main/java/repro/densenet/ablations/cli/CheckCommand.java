@@ -115,8 +115,14 @@ public final class CheckCommand implements Callable<Integer> {
         return SuiteCommand.EXIT_MISSING_DATA;
       }
       TrainingData td = data.load(e);
-      // the graph switches the run recorded (spec.json), not this process's: they change the numbers
+      // the graph switches the run recorded (spec.json), not this process's: they change the numbers;
+      // so can the thread count, which the epochs record
       TrainerOptions opts = how.toOptions(1).withGraph(rec.spec().graphOptions());
+      Threads threads = threads(rec.metrics().subList(0, n), how.threads(), opts.threads());
+      opts = opts.withThreads(threads.use());
+      if (threads.note() != null) {
+        out.println("check: " + threads.note());
+      }
       if (n < e.training().epochs()) {
         opts = opts.stoppingAfter(n);
       }
@@ -146,7 +152,8 @@ public final class CheckCommand implements Callable<Integer> {
       }
       if (sameKind) {
         out.println("check: DIFFERS on the CPU kind that trained the record (" + here + "): the run is not reproduced"
-            + " bit for bit");
+            + " bit for bit" + (threads.matchesRecord() ? "" : " (or it was trained with another thread count: see above;"
+            + " --threads N re-trains with N)"));
         return EXIT_DIFFERS;
       }
       out.println("check: the record was trained on " + kinds + ", this machine is " + here + ": training is bitwise"
@@ -157,6 +164,51 @@ public final class CheckCommand implements Callable<Integer> {
         FileTrees.delete(dir);
       }
     }
+  }
+
+  /**
+   * The thread count a check re-trains with.
+   *
+   * @param use the count
+   * @param matchesRecord whether every checked epoch recorded this count
+   * @param note what to tell the user about it, or null
+   */
+  record Threads(int use, boolean matchesRecord, String note) {}
+
+  /**
+   * The thread count for re-training {@code recorded}: {@code given} (--threads) when set, else the
+   * count the epochs recorded, else {@code fallback} (records older than per-epoch thread counts).
+   */
+  static Threads threads(List<EpochMetrics> recorded, Integer given, int fallback) {
+    Set<Integer> counts = new LinkedHashSet<>();
+    boolean unrecorded = false;
+    for (EpochMetrics m : recorded) {
+      if (m.threads() == null) {
+        unrecorded = true;
+      } else {
+        counts.add(m.threads());
+      }
+    }
+    if (given != null) {
+      boolean match = !unrecorded && counts.equals(Set.of(given));
+      return new Threads(given, match, match ? null : "re-training with " + given + " thread(s) (--threads); the record "
+          + (counts.isEmpty() ? "does not say its thread count" : "was trained with " + join(counts)));
+    }
+    if (unrecorded || counts.isEmpty()) {
+      return new Threads(fallback, false, "the record does not say how many threads trained it (a record older than"
+          + " per-epoch thread counts); re-training with " + fallback + ", this machine's default; the thread count can"
+          + " change the bits");
+    }
+    if (counts.size() > 1) {
+      int first = recorded.get(0).threads();
+      return new Threads(first, false, "the record was trained with " + join(counts) + " threads in different epochs;"
+          + " re-training with " + first + " throughout, so later epochs can differ");
+    }
+    return new Threads(counts.iterator().next(), true, null);
+  }
+
+  private static String join(Set<Integer> counts) {
+    return counts.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" and "));
   }
 
   /** Differences between recorded and re-trained metrics lines, timings and the CPU kind aside. */

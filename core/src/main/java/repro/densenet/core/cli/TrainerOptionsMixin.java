@@ -37,6 +37,11 @@ public final class TrainerOptionsMixin {
    * The trainer options of one of {@code workers} concurrent runs: without {@code --threads}, the
    * cores shared out (at least one thread each).
    */
+  /** The thread count given with {@code --threads}, or null when the default applies. */
+  public Integer threads() {
+    return threads;
+  }
+
   public TrainerOptions toOptions(int workers) {
     int t = threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers) : threads;
     return new TrainerOptions(t, 3, stopAfter, memoryEfficient, GraphOptions.fromSystemProperties());

@@ -22,6 +22,9 @@ package repro.densenet.core.result;
  *     line always covers the full test set); null in lines written before this field existed
  * @param cpu the CPU kind that trained the epoch ({@code Provenance#cpuKind}: model and the ISA
  *     TensorFlow's kernels use), since bits are reproducible on one kind only; null in older lines
+ * @param threads TensorFlow's intra-op threads that trained the epoch: the thread count can change
+ *     the bits (some of TensorFlow's kernels split their work by it), so a re-run that must match
+ *     uses the same count; null in older lines
  */
 public record EpochMetrics(
     int schemaVersion,
@@ -38,7 +41,8 @@ public record EpochMetrics(
     double epochSeconds,
     double wallSeconds,
     Integer testImages,
-    String cpu) {
+    String cpu,
+    Integer threads) {
 
   /** Current layout version of a {@code metrics.jsonl} line. */
   public static final int SCHEMA_VERSION = 1;
@@ -50,7 +54,7 @@ public record EpochMetrics(
       double evalImagesPerSecond, double epochSeconds, double wallSeconds) {
     this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
         validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
-        wallSeconds, null, null);
+        wallSeconds, null, null, null);
   }
 
   /** A line in the current layout that says which test images it covers and which CPU kind trained it. */
@@ -60,6 +64,17 @@ public record EpochMetrics(
       double evalImagesPerSecond, double epochSeconds, double wallSeconds, Integer testImages, String cpu) {
     this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
         validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
-        wallSeconds, testImages, cpu);
+        wallSeconds, testImages, cpu, null);
+  }
+
+  /** A line in the current layout with the CPU kind and the thread count that trained it. */
+  public EpochMetrics(
+      int epoch, double learningRate, double trainLoss, double trainError, double testLoss,
+      double testError, Double validationLoss, Double validationError, double trainImagesPerSecond,
+      double evalImagesPerSecond, double epochSeconds, double wallSeconds, Integer testImages, String cpu,
+      int threads) {
+    this(SCHEMA_VERSION, epoch, learningRate, trainLoss, trainError, testLoss, testError,
+        validationLoss, validationError, trainImagesPerSecond, evalImagesPerSecond, epochSeconds,
+        wallSeconds, testImages, cpu, (Integer) threads);
   }
 }

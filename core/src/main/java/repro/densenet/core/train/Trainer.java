@@ -256,6 +256,12 @@ public final class Trainer {
             state.bestValidationEpoch(), state.bestValidationError(),
             state.bestValidationTestError(), resumed, state.lastEpoch());
     listener.message("resuming " + runDir + " after epoch " + state.epochsCompleted());
+    Integer before = state.lastEpoch() == null ? null : state.lastEpoch().threads();
+    if (before != null && before != options.threads()) {
+      listener.message("epoch " + state.epochsCompleted() + " was trained with " + before + " thread(s), the rest will be"
+          + " with " + options.threads() + ": the thread count can change the bits, so this run will not equal an"
+          + " uninterrupted one (each epoch's line in " + RunFiles.METRICS + " records its count)");
+    }
     return new Resumed(state, loaded.variables(), history);
   }
 
@@ -336,7 +342,7 @@ public final class Trainer {
             epoch + 1, lr, pass.lossSum() / pass.seen(), 1.0 - (double) pass.correct() / pass.seen(), test.loss(),
             test.error(), val == null ? null : val.loss(), val == null ? null : val.error(),
             pass.seen() / (pass.trainNanos() / 1e9), evalImages / evalSeconds, epochSeconds,
-            state.wallSeconds() + epochSeconds, testSet.size(), Provenance.cpuKind());
+            state.wallSeconds() + epochSeconds, testSet.size(), Provenance.cpuKind(), options.threads());
     TrainerState next =
         new TrainerState(
             run.hash(), epoch + 1, pass.step(), state.wallSeconds() + epochSeconds, bestEpoch, bestErr,

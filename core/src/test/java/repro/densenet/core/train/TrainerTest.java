@@ -48,10 +48,11 @@ class TrainerTest {
     for (int stop = 1; stop <= 3; stop++) {
       // epochs 1 and 3 with BN-ReLU outputs rebuilt in the backward pass: a run may switch to
       // --memory-efficient on resume (e.g. after running out of memory) and stays bitwise equal.
-      // Each session has another intra-op thread count (1, 2, 3; the full run used 2): measured,
-      // the weights do not depend on it (DenseNet-10-8 on 32x32 images, batch 64: 1, 2, 4 and 7
-      // threads gave bitwise equal weights), so a resume with another --cpus-per-task is exact; a resume
-      // on another CPU kind is not (ISA-specific kernels; README, "Determinism").
+      // Each session has another intra-op thread count (1, 2, 3; the full run used 2). For this small
+      // network on these images the weights do not depend on it, but that is not general: DenseNet-13-6
+      // (partial) on 28x28x1 Fashion-MNIST differs in epoch 1's training loss between 1 and 2 threads
+      // (docs/ablations.md, "Threads"), so every epoch records its count. A resume on another CPU kind
+      // is not exact either (ISA-specific kernels).
       TrainerOptions o = OPTIONS.stoppingAfter(stop).withMemoryEfficient(stop != 2).withThreads(stop);
       RunResult partial = new Trainer(o, TrainingListener.NONE).run(b, MODEL, TRAINING, data);
       assertNull(partial, "run should stop after epoch " + stop);
@@ -84,6 +85,11 @@ class TrainerTest {
     }
     RunResult resumed = new Trainer(OPTIONS, TrainingListener.NONE).run(b, MODEL, TRAINING, data);
     assertEquals(List.of(1, 2, 3), resumed.resumedAtEpochs()); // the stopped session wrote no checkpoint
+    // each epoch's line says how many threads trained it (epoch 1's restored from the checkpoint)
+    List<Integer> threads = RunFiles.readMetrics(b.resolve(Trainer.METRICS_FILE)).stream()
+        .map(repro.densenet.core.result.EpochMetrics::threads).toList();
+    assertEquals(List.of(1, 2, 3, 2), threads.subList(0, 4));
+    assertTrue(threads.subList(3, threads.size()).stream().allMatch(t -> t == 2), threads.toString());
 
     Map<String, float[]> va = Checkpoint.load(a).variables();
     Map<String, float[]> vb = Checkpoint.load(b).variables();
