@@ -434,9 +434,10 @@ public record Claims(Scale scale, List<Claim> claims) {
           + String.join("; ", measured.get(e.getKey())) + ")", o));
     }
     Outcome verdict = combine(lines);
-    List<FeatureReuse> inits = runs.stream().map(r -> r.record().featureReuseInit()).filter(Objects::nonNull).toList();
-    if (!inits.isEmpty()) {
-      lines.add(new Line(initialControl(inits), null));
+    List<ReportRun> withInit = runs.stream().filter(r -> r.record().featureReuseInit() != null).toList();
+    if (!withInit.isEmpty()) {
+      lines.add(new Line(initialControl(withInit.stream().map(r -> r.record().featureReuseInit()).toList())
+          + "; " + sameAsInitial(withInit), null));
     }
     String summary = holding.size() + " of " + counts.size() + " patterns hold in every run"
         + (holding.isEmpty() ? "" : ": " + String.join("; ", holding));
@@ -458,6 +459,27 @@ public record Claims(Scale scale, List<Claim> claims) {
         + " the verdict): " + counts.entrySet().stream()
             .map(e -> e.getKey().statement() + ": holds in " + e.getValue()[0] + " of " + inits.size())
             .collect(Collectors.joining("; "));
+  }
+
+  /**
+   * How much of the trained map the initialisation already holds: per run, the Pearson correlation
+   * of the trained and the initial normalised norms over every (layer, input feature map).
+   */
+  static String sameAsInitial(List<ReportRun> runs) {
+    List<String> rs = new ArrayList<>();
+    for (ReportRun r : runs) {
+      double[] trained = normalized(r.record().featureReuse());
+      double[] initial = normalized(r.record().featureReuseInit());
+      double c = new org.apache.commons.math3.stat.correlation.PearsonsCorrelation().correlation(trained, initial);
+      rs.add(Double.isNaN(c) ? "s" + r.seed() + " undefined (equal norms throughout)"
+          : String.format(Locale.ROOT, "s%d r = %.2f", r.seed(), c));
+    }
+    return "the trained norms correlate with the initial ones (Pearson, over every layer and input map): "
+        + String.join(", ", rs);
+  }
+
+  private static double[] normalized(FeatureReuse f) {
+    return f.layers().stream().flatMapToDouble(l -> java.util.Arrays.stream(l.normalized())).toArray();
   }
 
   // ------------------------------------------------------------------ rules

@@ -352,6 +352,9 @@ public final class Figures {
       chart.getStyler().setChartTitleFont(font(Font.BOLD, 15));
       chart.getStyler().setAxisTitleFont(font(Font.PLAIN, 13));
       chart.getStyler().setAxisTickLabelsFont(font(Font.PLAIN, n > 24 ? 8 : 11));
+      if (n > 24) {
+        chart.getStyler().setXAxisLabelRotation(90); // 40 target layers do not fit side by side
+      }
       chart.getStyler().setLegendFont(font(Font.PLAIN, 12));
       chart.getStyler().setAnnotationTextFont(font(Font.PLAIN, 10));
       chart.getStyler().setLegendVisible(true);
