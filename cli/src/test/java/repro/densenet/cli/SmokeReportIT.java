@@ -46,7 +46,8 @@ class SmokeReportIT {
     ReportChecks.linksResolve(REPORT);
     try (Stream<Path> s = Files.list(REPORT.resolve("figures"))) {
       List<Path> pngs = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
-      assertEquals(8, pngs.size(), "figures 3 (2), 4 (3), 5, 6 (2)");
+      assertEquals(11, pngs.size(), "figures 3 (2), 4 (3, and 3 of the initial weights), 5, 6 (2)");
+      assertEquals(3, pngs.stream().filter(p -> p.getFileName().toString().startsWith("fig4-init-block")).count());
       for (Path png : pngs) {
         ReportChecks.nonBlankPng(png);
       }
