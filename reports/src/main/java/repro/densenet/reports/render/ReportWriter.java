@@ -564,18 +564,29 @@ public final class ReportWriter {
     b.append("<h2>Table 1: test error (%)</h2>\n");
     List<Integer> cols = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
+    List<String> unplanned = new ArrayList<>();
+    List<Table1.Row> withRuns = t1.rows().stream().filter(r -> r.cells().stream().anyMatch(c -> c.ours() != null)).toList();
     for (int i = 0; i < t1.columns().size(); i++) {
+      int col = i;
+      boolean runs = withRuns.stream().anyMatch(r -> r.cells().get(col).ours() != null);
       if (t1.columns().get(i).noStandIn()) {
         dropped.add(t1.columns().get(i).title());
+      } else if (!runs && !withRuns.isEmpty() && t1.scale() != Scale.PAPER) {
+        // e.g. C10 at cpu scale, whose Table 1 runs are C10+ only (the capacity regime)
+        unplanned.add(t1.columns().get(i).title());
       } else {
         cols.add(i);
       }
     }
-    List<Table1.Row> withRuns = t1.rows().stream().filter(r -> r.cells().stream().anyMatch(c -> c.ours() != null)).toList();
     b.append("<p class=\"note\">\u201cours\u201d is the mean over seeds \u00b1 the half-width of the 95% t interval, with n; under it"
         + " each seed's value, linked to its run. \u201ctrained as\u201d is the network trained for the row at this scale.");
     if (!dropped.isEmpty()) {
-      b.append(" Not shown: ").append(esc(String.join(", ", dropped))).append(" (no stand-in at this scale).");
+      b.append(" Not shown: ").append(esc(String.join(", ", dropped))).append(" (no stand-in at this scale)")
+          .append(unplanned.isEmpty() ? "." : "; ");
+    }
+    if (!unplanned.isEmpty()) {
+      b.append(dropped.isEmpty() ? " Not shown: " : "").append(esc(String.join(", ", unplanned)))
+          .append(" (no Table 1 run at this scale: see the ablations below).");
     }
     if (t1.scale() == Scale.PAPER) {
       b.append(" Marks: ");
