@@ -215,7 +215,8 @@ public final class Figures {
         // above the point and its interval, so the label covers neither
         double top = Math.max(r.error().mean() + (r.error().hasInterval() ? r.error().halfWidth() : 0),
             r.runs().stream().mapToDouble(repro.densenet.reports.ReportRun::errorPercent).max().orElse(r.error().mean()));
-        AnnotationText t = new AnnotationText(shortModel(r.paperModel()), Math.log10(r.parameters()), top + 0.45, false);
+        // the network trained (whose parameters the x axis shows), not the paper network it stands in for
+        AnnotationText t = new AnnotationText(shortModel(r.trainedModel()), Math.log10(r.parameters()), top + 0.45, false);
         chart.addAnnotation(t);
       }
       i++;

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import repro.densenet.core.result.EpochMetrics;
 import repro.densenet.core.result.Json;
+import repro.densenet.core.result.FeatureReuse;
 import repro.densenet.core.result.RunFiles;
 import repro.densenet.core.result.RunRecord;
 import repro.densenet.core.result.Scale;
@@ -418,7 +419,7 @@ public final class ReportWriter {
         + " (runtime " + p.tensorflowRuntimeVersion() + ", " + p.nativeClassifier() + "); " + p.startTime() + " \u2192 " + p.endTime());
     b.append("<tr><th class=\"l\">record files</th><td>");
     for (String f : List.of(RunFiles.EXPERIMENT, RunFiles.SPEC, RunFiles.METRICS, RunFiles.RESULT, RunFiles.FEATURE_REUSE,
-        "feature-reuse.csv")) {
+        "feature-reuse.csv", FeatureReuse.INIT_JSON_FILE, FeatureReuse.INIT_CSV_FILE)) {
       Path src = rec.dir().resolve(f);
       if (Files.isRegularFile(src)) {
         b.append("<a href=\"").append(esc(link(base + ".html", src))).append("\">").append(f).append("</a> ");
