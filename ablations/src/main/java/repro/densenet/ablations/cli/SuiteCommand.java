@@ -400,14 +400,23 @@ public final class SuiteCommand implements Callable<Integer> {
     }
   }
 
-  /** The paper-scale run that {@code s} stands for (same label and seed). */
-  private static ExperimentSpec atPaperScale(Suite suite, ExperimentSpec s) {
+  /**
+   * The paper-scale run that {@code s} stands for (same label and seed): in {@code suite}'s own plan,
+   * or, for a run a smaller scale borrows from another suite (the cpu efficiency plan's DenseNets
+   * are Table 1's), in that suite's.
+   */
+  static ExperimentSpec atPaperScale(Suite suite, ExperimentSpec s) {
     if (s.scale() == Scale.PAPER) {
       return s;
     }
-    for (ExperimentSpec p : suite.expand(Scale.PAPER, (int) s.seed())) {
-      if (p.label().equals(s.label()) && p.seed() == s.seed()) {
-        return p;
+    java.util.List<Suite> order = new java.util.ArrayList<>(java.util.List.of(Suite.values()));
+    order.remove(suite);
+    order.add(0, suite);
+    for (Suite plan : order) {
+      for (ExperimentSpec p : plan.expand(Scale.PAPER, (int) s.seed())) {
+        if (p.label().equals(s.label()) && p.seed() == s.seed()) {
+          return p;
+        }
       }
     }
     throw new IllegalStateException("no paper-scale run stands behind " + s.runId());
