@@ -69,6 +69,11 @@ class PublishedReproductionTest {
         + " see the ablations below)."), "C10 folded with its reason");
     assertTrue(!html.contains("<th colspan=\"2\">C10</th>"), "no C10 column");
     assertTrue(html.contains("<th colspan=\"2\">C10+</th>"), "the C10+ column");
+    // the capacity regime trains with one thread, which its records name from seed 2 on: the redo command says it
+    assertTrue(java.util.regex.Pattern.compile("./densenet suite table1 --scale cpu --seeds \\d+ --threads 1 --results")
+        .matcher(html).find(), "the redo command names the recorded thread count");
+    assertTrue(java.util.regex.Pattern.compile("./densenet suite dropout --scale cpu --seeds \\d+ --results").matcher(html)
+        .find(), "records without a thread count: no --threads");
   }
 
   /** The README's table of verdicts is a copy: it must say what the published claims.csv says. */

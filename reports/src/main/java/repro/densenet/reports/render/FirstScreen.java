@@ -224,12 +224,19 @@ final class FirstScreen {
     String scaleArg = scale == null ? "SCALE" : scale.name().toLowerCase(Locale.ROOT);
     String results = fromCheckout(tree.root());
     Map<String, Long> seedsBySuite = new TreeMap<>();
+    Map<String, java.util.Set<Integer>> threadsBySuite = new TreeMap<>();
     for (ReportRun r : tree.runs()) {
       seedsBySuite.merge(r.suite(), r.seed(), Math::max);
+      r.record().metrics().stream().map(m -> m.threads()).filter(java.util.Objects::nonNull)
+          .forEach(t -> threadsBySuite.computeIfAbsent(r.suite(), k -> new java.util.TreeSet<>()).add(t));
     }
     b.append("<h2>Redo it</h2>\n<pre class=\"redo\">");
-    seedsBySuite.forEach((suite, seeds) -> b.append(esc(String.format(Locale.ROOT,
-        "./densenet suite %s --scale %s --seeds %d --results %s%n", suite, scaleArg, seeds, results))));
+    // the thread count can change the bits: where a suite's records name one count, the command names it
+    seedsBySuite.forEach((suite, seeds) -> {
+      java.util.Set<Integer> t = threadsBySuite.getOrDefault(suite, java.util.Set.of());
+      b.append(esc(String.format(Locale.ROOT, "./densenet suite %s --scale %s --seeds %d%s --results %s%n", suite,
+          scaleArg, seeds, t.size() == 1 ? " --threads " + t.iterator().next() : "", results)));
+    });
     String target = checkout != null && tree.root().toAbsolutePath().normalize().getParent() != null
         && tree.root().toAbsolutePath().normalize().getParent().equals(checkout.resolve("results"))
         ? "docs/reproduction/" + tree.root().toAbsolutePath().normalize().getFileName() : fromCheckout(out);
