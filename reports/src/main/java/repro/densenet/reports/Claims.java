@@ -114,7 +114,9 @@ public record Claims(Scale scale, List<Claim> claims) {
           + " test images), so that no interval is narrower than the test set can measure; a training-loss comparison whose"
           + " differences are all equal has no interval. Each comparison states its SD, its minimum detectable effect (MDE:"
           + " the true difference a paired t test of these seeds detects with 80% power at two-sided 5%) and the SD the same"
-          + " runs give unpaired. Dropout runs are judged by their error after the batch-norm statistics were recomputed on"
+          + " runs give unpaired; an inconclusive one also states how many seeds would decide it with 80% power if the true"
+          + " difference were the one observed, and what they would cost at the runs' recorded wall times. Dropout runs"
+          + " are judged by their error after the batch-norm statistics were recomputed on"
           + " the training images with dropout off (precise BN); the as-trained comparison is printed beside it."
           + " A comparison is reproduced when the whole interval lies on the side of 0"
           + " the paper claims (< 0, > 0, or \u2264 +0.3 points for 1b, a non-inferiority margin, whose other side is above +0.3), not reproduced when it lies"
@@ -173,9 +175,11 @@ public record Claims(Scale scale, List<Claim> claims) {
     List<Line> lines = new ArrayList<>();
     for (String ds : columns) {
       lines.add(compare(upper(ds) + ", L 40 \u2192 100 (k=12)", errors(table1, "densenet-40-12", ds),
-          errors(table1, "densenet-100-12", ds), Side.BELOW, 2, Ablations.testImages(table1)));
+          errors(table1, "densenet-100-12", ds), Side.BELOW, 2, Ablations.testImages(table1),
+          pairSeconds(table1, run("densenet-40-12", ds), table1, run("densenet-100-12", ds))));
       lines.add(compare(upper(ds) + ", k 12 \u2192 24 (L=100)", errors(table1, "densenet-100-12", ds),
-          errors(table1, "densenet-100-24", ds), Side.BELOW, 2, Ablations.testImages(table1)));
+          errors(table1, "densenet-100-24", ds), Side.BELOW, 2, Ablations.testImages(table1),
+          pairSeconds(table1, run("densenet-100-12", ds), table1, run("densenet-100-24", ds))));
     }
     List<String> shown = columns.isEmpty() ? PaperNumbers.DATASETS : columns;
     String paper = "Table 1, DenseNet (L=40, k=12) \u2192 (100, 12) \u2192 (100, 24): " + shown.stream()
@@ -198,7 +202,7 @@ public record Claims(Scale scale, List<Claim> claims) {
         String plain = p[1];
         String what = upper(ds) + ", " + shortName(plain) + " \u2192 " + shortName(bc);
         Line l = compare(what, errors(table1, plain, ds), errors(table1, bc, ds), Side.AT_MOST, 2,
-            Ablations.testImages(table1));
+            Ablations.testImages(table1), pairSeconds(table1, run(plain, ds), table1, run(bc, ds)));
         if (l.outcome() != Outcome.NO_RUNS) {
           long pBc = parameters(table1, bc, ds);
           long pPlain = parameters(table1, plain, ds);
@@ -233,12 +237,13 @@ public record Claims(Scale scale, List<Claim> claims) {
       if (with.isEmpty() && without.isEmpty()) {
         continue;
       }
+      double cost = pairSeconds(dropout, r -> r.paperDataset().equals(ds) && r.dropRate() == 0, dropout, withDropout);
       if (dropout.stream().filter(withDropout).anyMatch(ReportRun::recalibrated)) {
         lines.add(compare(upper(ds) + ", without \u2192 with dropout (batch-norm statistics recomputed without dropout)",
-            without, Ablations.bySeedRecalibrated(dropout, withDropout), Side.BELOW, 2, n));
+            without, Ablations.bySeedRecalibrated(dropout, withDropout), Side.BELOW, 2, n, cost));
         lines.add(asTrained(compare(upper(ds) + ", without \u2192 with dropout", without, with, Side.BELOW, 2, n)));
       } else {
-        lines.add(compare(upper(ds) + ", without \u2192 with dropout", without, with, Side.BELOW, 2, n));
+        lines.add(compare(upper(ds) + ", without \u2192 with dropout", without, with, Side.BELOW, 2, n, cost));
       }
     }
     String paper = "Section 4.2, DenseNet (L=40, k=12) without \u2192 with dropout 0.2: " + PaperNumbers.dropout().stream()
@@ -272,12 +277,13 @@ public record Claims(Scale scale, List<Claim> claims) {
       Integer n = Ablations.testImages(both);
       Map<Long, Double> augmented = Ablations.bySeed(partial, c10PlusFull);
       String what = shortName("densenet-40-12") + ", C10 (dropout 0.2) \u2192 C10+";
+      double cost = pairSeconds(dropout, c10Dropout, partial, c10PlusFull);
       if (dropout.stream().filter(c10Dropout).anyMatch(ReportRun::recalibrated)) {
         lines.add(compare(what + " (C10 batch-norm statistics recomputed without dropout)",
-            Ablations.bySeedRecalibrated(dropout, c10Dropout), augmented, Side.BELOW, 2, n));
+            Ablations.bySeedRecalibrated(dropout, c10Dropout), augmented, Side.BELOW, 2, n, cost));
         lines.add(asTrained(compare(what, Ablations.bySeed(dropout, c10Dropout), augmented, Side.BELOW, 2, n)));
       } else {
-        lines.add(compare(what, Ablations.bySeed(dropout, c10Dropout), augmented, Side.BELOW, 2, n));
+        lines.add(compare(what, Ablations.bySeed(dropout, c10Dropout), augmented, Side.BELOW, 2, n, cost));
       }
       String paper = "Table 1, every DenseNet row, e.g. 40-12 C10 " + published("densenet-40-12", "c10") + " \u2192 "
           + published("densenet-40-12", "c10+") + " (C10 with dropout 0.2, C10+ without); here the dropout suite's C10"
@@ -293,7 +299,8 @@ public record Claims(Scale scale, List<Claim> claims) {
         Map<Long, Double> augmented = errors(table1, row.model(), pair[1]);
         if (!plain.isEmpty() && !augmented.isEmpty()) {
           lines.add(compare(shortName(row.model()) + ", " + upper(pair[0]) + " \u2192 " + upper(pair[1]), plain, augmented,
-              Side.BELOW, 2, Ablations.testImages(table1)));
+              Side.BELOW, 2, Ablations.testImages(table1),
+              pairSeconds(table1, run(row.model(), pair[0]), table1, run(row.model(), pair[1]))));
           paperParts.add(shortName(row.model()) + " " + upper(pair[0]) + " " + published(row.model(), pair[0]) + " \u2192 "
               + published(row.model(), pair[1]));
         }
@@ -311,7 +318,8 @@ public record Claims(Scale scale, List<Claim> claims) {
     List<Line> lines = new ArrayList<>();
     if (!partial.isEmpty()) {
       lines.add(compare("C10+, full \u2192 partial connectivity", Ablations.bySeed(partial, r -> !r.partial()),
-          Ablations.bySeed(partial, ReportRun::partial), Side.ABOVE, 2, Ablations.testImages(partial)));
+          Ablations.bySeed(partial, ReportRun::partial), Side.ABOVE, 2, Ablations.testImages(partial),
+          pairSeconds(partial, r -> !r.partial(), partial, ReportRun::partial)));
     }
     String paper = "Figure 6 (curves, no numbers): removing the long-distance connections of DenseNet (L=40, k=12)"
         + " \u201cdegrades the performance significantly\u201d on C10+";
@@ -381,10 +389,11 @@ public record Claims(Scale scale, List<Claim> claims) {
       Predicate<ReportRun> dense = r -> r.paperModel().equals("densenet-100-12");
       Predicate<ReportRun> res = r -> r.paperModel().equals("preresnet-1001");
       ToDoubleFunction<ReportRun> loss = r -> r.record().result().finalTrainLoss();
+      double cost = pairSeconds(curves, dense, curves, res);
       lines.add(compare("final training loss, DenseNet \u2192 ResNet", bySeed(curves, dense, loss),
-          bySeed(curves, res, loss), Side.BELOW, 4));
+          bySeed(curves, res, loss), Side.BELOW, 4, null, cost));
       lines.add(compare("final test error, DenseNet \u2192 ResNet", Ablations.bySeed(curves, dense),
-          Ablations.bySeed(curves, res), Side.ABOVE, 2, Ablations.testImages(curves)));
+          Ablations.bySeed(curves, res), Side.ABOVE, 2, Ablations.testImages(curves), cost));
     }
     String paper = "Figure 3 (C10+): pre-activation ResNet-1001 (10.2M) \u201cconverges to a lower training loss value but"
         + " a higher test error\u201d than DenseNet (L=100, k=12; 7.0M); Table 1 C10+: " + published("preresnet-1001", "c10+")
@@ -542,6 +551,17 @@ public record Claims(Scale scale, List<Claim> claims) {
    * floored at their binomial noise ({@link PairedDifference#of(Map, Map, Integer)}).
    */
   static Line compare(String what, Map<Long, Double> a, Map<Long, Double> b, Side side, int digits, Integer testImages) {
+    return compare(what, a, b, side, digits, testImages, Double.NaN);
+  }
+
+  /**
+   * The same, and for an inconclusive comparison how far it is from a decision: the pairs that
+   * would decide it with 80% power if the true difference were the one observed
+   * ({@link #toDecide}), costed at {@code pairSeconds} (the recorded wall time of one run of each
+   * arm; NaN: not costed).
+   */
+  static Line compare(String what, Map<Long, Double> a, Map<Long, Double> b, Side side, int digits, Integer testImages,
+      double pairSeconds) {
     PairedDifference d = PairedDifference.of(a, b, testImages);
     if (d == null) {
       String missing = a.isEmpty() && b.isEmpty() ? "no runs" : a.isEmpty() || b.isEmpty()
@@ -549,8 +569,50 @@ public record Claims(Scale scale, List<Claim> claims) {
       return new Line(what + ": " + missing, Outcome.NO_RUNS);
     }
     String f = "%." + digits + "f";
-    return new Line(String.format(Locale.ROOT, "%s: " + f + " \u2192 " + f + "; %s", what, d.a().mean(), d.b().mean(),
-        d.text(digits)), outcome(d, side));
+    Outcome o = outcome(d, side);
+    String decide = o == Outcome.INCONCLUSIVE ? toDecide(d, side, digits, pairSeconds) : "";
+    return new Line(String.format(Locale.ROOT, "%s: " + f + " \u2192 " + f + "; %s%s", what, d.a().mean(), d.b().mean(),
+        d.text(digits), decide), o);
+  }
+
+  /**
+   * For an inconclusive comparison with an interval: {@code ; to decide it at the observed
+   * difference (0.09 from 0): about 190 pairs in all for 80% power, about 19 worker-hours at 6 min per
+   * pair}. The distance is from the observed mean to the side's boundary (0, or the
+   * non-inferiority margin). Empty when the comparison has no interval.
+   */
+  static String toDecide(PairedDifference d, Side side, int digits, double pairSeconds) {
+    double boundary = side == Side.AT_MOST ? NON_INFERIORITY_MARGIN : 0;
+    double distance = Math.abs(d.differences().mean() - boundary);
+    int n = d.pairsToDetect(distance);
+    if (n < 0) {
+      return "";
+    }
+    String from = side == Side.AT_MOST ? "the margin" : "0";
+    String dist = String.format(Locale.ROOT, "%." + digits + "f", distance);
+    if (n > PairedDifference.MAX_PAIRS) {
+      return String.format(Locale.ROOT, "; to decide it at the observed difference (%s from %s): more than %,d pairs for"
+          + " 80%% power", dist, from, PairedDifference.MAX_PAIRS);
+    }
+    double hours = n * pairSeconds / 3600;
+    String cost = pairSeconds > 0
+        ? String.format(Locale.ROOT, hours < 10 ? ", about %.1f worker-hours at %.0f min per pair"
+            : ", about %,.0f worker-hours at %.0f min per pair", hours, pairSeconds / 60)
+        : "";
+    return String.format(Locale.ROOT, "; to decide it at the observed difference (%s from %s): about %,d pairs in all"
+        + " for 80%% power%s", dist, from, n, cost);
+  }
+
+  /**
+   * The recorded wall time of one run of each arm: the mean over {@code a}'s runs matching
+   * {@code inA} plus that over {@code b}'s matching {@code inB}; NaN if either has none.
+   */
+  static double pairSeconds(List<ReportRun> a, Predicate<ReportRun> inA, List<ReportRun> b, Predicate<ReportRun> inB) {
+    return meanWall(a, inA) + meanWall(b, inB);
+  }
+
+  private static double meanWall(List<ReportRun> runs, Predicate<ReportRun> which) {
+    return runs.stream().filter(which).mapToDouble(r -> r.record().result().wallSeconds()).average().orElse(Double.NaN);
   }
 
   /**
@@ -569,7 +631,12 @@ public record Claims(Scale scale, List<Claim> claims) {
   }
 
   private static Map<Long, Double> errors(List<ReportRun> runs, String model, String ds) {
-    return Ablations.bySeed(runs, r -> r.paperModel().equals(model) && r.paperDataset().equals(ds));
+    return Ablations.bySeed(runs, run(model, ds));
+  }
+
+  /** The runs of paper network {@code model} on paper dataset {@code ds}. */
+  private static Predicate<ReportRun> run(String model, String ds) {
+    return r -> r.paperModel().equals(model) && r.paperDataset().equals(ds);
   }
 
   private static Map<Long, Double> bySeed(List<ReportRun> runs, Predicate<ReportRun> which, ToDoubleFunction<ReportRun> f) {

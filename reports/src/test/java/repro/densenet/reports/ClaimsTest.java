@@ -1,7 +1,9 @@
 package repro.densenet.reports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static repro.densenet.reports.Claims.NON_INFERIORITY_MARGIN;
 import static repro.densenet.reports.Claims.Outcome.INCONCLUSIVE;
 import static repro.densenet.reports.Claims.Outcome.NOT_REPRODUCED;
 import static repro.densenet.reports.Claims.Outcome.NO_RUNS;
@@ -10,6 +12,7 @@ import static repro.densenet.reports.Claims.Outcome.REPRODUCED;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import org.junit.jupiter.api.Test;
@@ -112,6 +115,30 @@ class ClaimsTest {
   }
 
   @Test
+  void anInconclusiveComparisonSaysHowManySeedsWouldDecideItAndTheirCost() {
+    // b - a = {-1, 0, +1.2}: mean +0.067, SD 1.10, above the binomial floor of 10,000 images
+    PairedDifference d =
+        PairedDifference.of(Map.of(1L, 10.0, 2L, 10.0, 3L, 10.0), Map.of(1L, 9.0, 2L, 10.0, 3L, 11.2), 10_000);
+    int fromMargin = d.pairsToDetect(NON_INFERIORITY_MARGIN - d.differences().mean());
+    assertEquals(String.format(Locale.ROOT, "; to decide it at the observed difference (0.23 from the margin): about %,d"
+        + " pairs in all for 80%% power, about %,.0f worker-hours at 10 min per pair", fromMargin, fromMargin * 600 / 3600.0),
+        Claims.toDecide(d, Side.AT_MOST, 2, 600));
+    assertTrue(fromMargin > 100 && fromMargin < 300, "SD 1.10 against 0.23: about (2.8 x 1.10 / 0.23)^2 = 180 pairs");
+    int fromZero = d.pairsToDetect(d.differences().mean());
+    assertTrue(fromZero > 1_000, "" + fromZero);
+    assertTrue(Claims.toDecide(d, Side.ABOVE, 2, Double.NaN).endsWith("(0.07 from 0): about " + String.format(Locale.ROOT,
+        "%,d", fromZero) + " pairs in all for 80% power"), Claims.toDecide(d, Side.ABOVE, 2, Double.NaN));
+    PairedDifference tiny =
+        PairedDifference.of(Map.of(1L, 10.0, 2L, 10.0, 3L, 10.0), Map.of(1L, 9.0, 2L, 10.0, 3L, 11.003), 10_000);
+    assertEquals("; to decide it at the observed difference (0.00 from 0): more than 10,000 pairs for 80% power",
+        Claims.toDecide(tiny, Side.BELOW, 2, 600));
+    // a decided comparison and a single pair say nothing of the kind
+    assertFalse(Claims.compare("x", Map.of(1L, 1.0, 2L, 1.0, 3L, 1.0), Map.of(1L, 4.0, 2L, 4.5, 3L, 5.0), Side.ABOVE, 2,
+        10_000, 600).text().contains("to decide"));
+    assertEquals("", Claims.toDecide(PairedDifference.of(Map.of(1L, 1.0), Map.of(1L, 2.0), 10_000), Side.BELOW, 2, 600));
+  }
+
+  @Test
   void severalComparisonsCombine() {
     Line r = new Line("r", REPRODUCED);
     Line n = new Line("n", NOT_REPRODUCED);
@@ -166,7 +193,7 @@ class ClaimsTest {
   @Test
   void capacityInconclusive() {
     Claim c = Claims.capacity(capacityRuns(UNSURE));
-    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 8.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.91)", texts(c).get(1));
+    assertEquals("C10+, k 12 \u2192 24 (L=100): 7.00 \u2192 8.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.91); to decide it at the observed difference (1.33 from 0): about 4 pairs in all for 80% power, about 0.4 worker-hours at 6 min per pair", texts(c).get(1));
     assertEquals(INCONCLUSIVE, c.verdict());
     Claim missing = Claims.capacity(capacityRuns(null));
     assertEquals("C10+, k 12 \u2192 24 (L=100): runs of one side only", texts(missing).get(1));
@@ -310,7 +337,7 @@ class ClaimsTest {
     assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 13.00; +3.00 [+1.76, +4.24] (n=3 pairs; SD 0.50; MDE 1.55; unpaired SD 0.50)"), texts(no));
     assertEquals(NOT_REPRODUCED, no.verdict());
     Claim unsure = Claims.augmentation(augmentationRuns(new double[] {-1, -2, -1}));
-    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 8.67; -1.33 [-2.77, +0.10] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58)"), texts(unsure));
+    assertEquals(List.of("40-12, C10 \u2192 C10+: 10.00 \u2192 8.67; -1.33 [-2.77, +0.10] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58); to decide it at the observed difference (1.33 from 0): about 4 pairs in all for 80% power, about 0.4 worker-hours at 6 min per pair"), texts(unsure));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.augmentation(runs("table1", "densenet-40-12_c10", FLAT)).verdict());
   }
@@ -334,7 +361,7 @@ class ClaimsTest {
         texts(no));
     assertEquals(NOT_REPRODUCED, no.verdict());
     Claim unsure = partial(UNSURE);
-    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 9.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58)"),
+    assertEquals(List.of("C10+, full \u2192 partial connectivity: 8.00 \u2192 9.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 0.58); to decide it at the observed difference (1.33 from 0): about 4 pairs in all for 80% power, about 0.4 worker-hours at 6 min per pair"),
         texts(unsure));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.partial(List.of()).verdict());
@@ -441,7 +468,7 @@ class ClaimsTest {
     assertEquals(List.of(NOT_REPRODUCED, REPRODUCED), outcomes(higherLoss));
     assertEquals(NOT_REPRODUCED, higherLoss.verdict());
     Claim unsure = curves(new double[] {0.20, 0.21, 0.22}, new double[] {6, 8, 8});
-    assertEquals("final test error, DenseNet \u2192 ResNet: 6.00 \u2192 7.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 1.53)",
+    assertEquals("final test error, DenseNet \u2192 ResNet: 6.00 \u2192 7.33; +1.33 [-0.10, +2.77] (n=3 pairs; SD 0.58; MDE 1.79; unpaired SD 1.53); to decide it at the observed difference (1.33 from 0): about 4 pairs in all for 80% power, about 0.4 worker-hours at 6 min per pair",
         texts(unsure).get(1));
     assertEquals(INCONCLUSIVE, unsure.verdict());
     assertEquals(NO_RUNS, Claims.trainingCurves(List.of()).verdict());

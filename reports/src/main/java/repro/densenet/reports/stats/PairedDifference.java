@@ -103,6 +103,39 @@ public record PairedDifference(
     return (SeedStats.tQuantile(n - 1) + tPower) * sd / Math.sqrt(n);
   }
 
+  /** The most pairs {@link #pairsToDetect} counts up to; beyond it, it returns {@code MAX_PAIRS + 1}. */
+  public static final int MAX_PAIRS = 10_000;
+
+  /**
+   * How many pairs a paired t test with this comparison's SD ({@link #usedSd()}) would need to
+   * detect a true difference of {@code effect} with {@link #POWER} at two-sided 5%: the smallest
+   * n &ge; 2 whose {@link #minimumDetectableEffect} is at most {@code effect}. This is how far an
+   * inconclusive comparison is from a decision, if the true difference is the one observed.
+   *
+   * @return the number of pairs, {@code MAX_PAIRS + 1} if even {@link #MAX_PAIRS} do not suffice,
+   *     or -1 when it is undefined (one pair, a degenerate comparison, or an effect that is not positive)
+   */
+  public int pairsToDetect(double effect) {
+    if (!decides() || !(effect > 0)) {
+      return -1;
+    }
+    double sd = usedSd();
+    if (minimumDetectableEffect(MAX_PAIRS, sd) > effect) {
+      return MAX_PAIRS + 1;
+    }
+    int lo = 2;
+    int hi = MAX_PAIRS; // the MDE falls as n grows: the answer lies in [lo, hi]
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (minimumDetectableEffect(mid, sd) <= effect) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
   /** The SD the interval used: the sample SD, or the floor when that is larger. */
   public double usedSd() {
     return differences.sd();

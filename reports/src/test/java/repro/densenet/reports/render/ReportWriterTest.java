@@ -57,6 +57,7 @@ class ReportWriterTest {
         "REPRODUCED", "INCONCLUSIVE"), verdicts);
     assertTrue(java.util.regex.Pattern.compile("C10, k 12 \u2192 24 \\(L=100\\): 9\\.80 \u2192 9\\.80; \\+0\\.00"
         + " \\[-0\\.75, \\+0\\.75\\] \\(n=3 pairs; SD [0-9.]+; MDE [0-9.]+; unpaired SD [0-9.]+\\)"
+        + "(; to decide it at the observed difference \\(0\\.00 from 0\\): more than 10,000 pairs for 80% power)?"
         + " <span class=\"o o-INCONCLUSIVE\">inconclusive</span>").matcher(html).find(), "claim 1's C10 k step");
     assertTrue(html.contains("C10, without \u2192 with dropout: 14.00 \u2192 11.00; -3.00 [-4.24, -1.76] (n=3 pairs; SD"),
         "claim 2: the dropout runs under Table 1's label and _drop0");

@@ -72,6 +72,23 @@ class PairedDifferenceTest {
   }
 
   @Test
+  void pairsToDetectIsTheSmallestCountWhoseMdeReachesTheEffect() {
+    PairedDifference d = PairedDifference.of(V1_A, V1_B, 1_000); // SD 1.374 (the floor)
+    int n = d.pairsToDetect(0.60);
+    // the normal approximation ((1.96 + 0.84) 1.374 / 0.6)^2 = 41; Student's t adds a little
+    // (scipy.stats.t: MDE(43) = 0.6011, MDE(44) = 0.5939)
+    assertEquals(44, n);
+    assertTrue(PairedDifference.minimumDetectableEffect(n, d.usedSd()) <= 0.60);
+    assertTrue(PairedDifference.minimumDetectableEffect(n - 1, d.usedSd()) > 0.60);
+    // an effect at least as large as the MDE of the seeds there are needs no more seeds than that
+    assertTrue(d.pairsToDetect(d.mde()) <= 3);
+    assertEquals(PairedDifference.MAX_PAIRS + 1, d.pairsToDetect(0.01));
+    assertEquals(-1, d.pairsToDetect(0));
+    assertEquals(-1, PairedDifference.of(V1_A, V1_B).pairsToDetect(0.6)); // degenerate: no SD to plan with
+    assertEquals(-1, PairedDifference.of(Map.of(1L, 10.0), Map.of(1L, 11.0), 1_000).pairsToDetect(0.6)); // one pair
+  }
+
+  @Test
   void testImagesMustBePositive() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> PairedDifference.of(V1_A, V1_B, 0));
