@@ -15,6 +15,7 @@ import repro.densenet.core.result.Scale;
 import repro.densenet.reports.paper.PaperNumbers;
 import repro.densenet.reports.paper.PaperRow;
 import repro.densenet.reports.stats.PairedDifference;
+import repro.densenet.reports.stats.SeedStats;
 
 /**
  * The paper's seven claims, each with the paper's evidence, the evidence of a results tree at
@@ -374,11 +375,36 @@ public record Claims(Scale scale, List<Claim> claims) {
         summary = String.format(Locale.ROOT, "%s [%.2f, %.2f]; the paper's 0.5 lies %s it", ratio, r.low(), r.high(),
             paperSide);
       }
+      if (r.seedCheck() != null) {
+        lines.add(new Line(seedCheck(r), null)); // before the summary, which stays the last line
+      }
       lines.add(new Line(summary + String.format(Locale.ROOT, " (%d of %d ResNets in range, %d seed%s%s%s)",
           r.matches().size(), meanError.size(), r.seeds(), r.seeds() == 1 ? "" : "s", r.hasInterval() ? String.format(Locale.ROOT, ", %d of %d bootstrap draws usable", r.usableDraws(),
               EfficiencyRatio.DRAWS) : "", left), o));
     }
     return new Claim("5", statement, paper, lines, "", o); // the last line holds the summary
+  }
+
+  /**
+   * Claim 5's check beside the registered bootstrap: each seed's own ratio and the t interval of
+   * their geometric mean ({@link EfficiencyRatio#seedCheck()}), and what a verdict on it would be.
+   */
+  static String seedCheck(EfficiencyRatio r) {
+    SeedStats c = r.seedCheck();
+    String interval;
+    if (Double.isNaN(c.low())) {
+      interval = String.format(Locale.ROOT, "%.2f, the same in every seed: no interval", c.mean());
+    } else {
+      String where = c.high() < 1 ? "below 1 (it would reproduce)" : c.low() > 1 ? "above 1 (it would not reproduce)"
+          : "across 1 (it would be inconclusive)";
+      interval = String.format(Locale.ROOT, "%.2f with a 95%% t interval [%.2f, %.2f] (n=%d), which lies %s", c.mean(),
+          c.low(), c.high(), c.n(), where);
+    }
+    return String.format(Locale.ROOT, "check, not the registered rule: a percentile bootstrap over %d seeds has only %,d"
+        + " distinct resamples and is too narrow with so few; each seed's own ratio: %s; their geometric mean %s",
+        r.seeds(), EfficiencyRatio.distinctResamples(r.seeds()), r.seedRatios().stream()
+            .map(x -> Double.isNaN(x) ? "none in range" : String.format(Locale.ROOT, "%.2f", x))
+            .collect(Collectors.joining(", ")), interval);
   }
 
   /** 6: ResNet-1001 ends with a lower training loss but a higher test error than DenseNet (100, 12). */

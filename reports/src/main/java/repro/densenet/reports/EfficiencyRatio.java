@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import repro.densenet.core.model.DenseNetSpec;
+import repro.densenet.reports.stats.SeedStats;
 
 /**
  * Figure 5's claim as a number: how many parameters a DenseNet needs for a pre-activation ResNet's
@@ -40,10 +41,22 @@ import repro.densenet.core.model.DenseNetSpec;
  * @param seeds seeds every network of the plan has (those used)
  * @param usableDraws bootstrap draws with at least one ResNet in range (of {@link #DRAWS})
  * @param runsLeftOut runs whose seed is missing from some network of the plan
+ * @param seedRatios the same geometric mean from each seed's runs alone, in seed order (NaN for a
+ *     seed whose ResNets all lie outside its own DenseNet curve's range)
+ * @param seedCheck the 95% Student t interval of the mean of the log per-seed ratios, as ratios
+ *     ({@code exp}; NaN bounds when every seed gives the same ratio), or null with fewer than two
+ *     defined per-seed ratios. A check printed beside the
+ *     registered bootstrap: with n seeds the bootstrap has only C(2n-1, n) distinct resamples (10 for
+ *     3 seeds, 35 for 4) and its percentile interval ignores the t quantile, so it is too narrow
+ *     with few seeds; the t interval of per-seed ratios is not.
  */
 public record EfficiencyRatio(
     List<Match> matches, double denseLow, double denseHigh, double geometricMean, double low, double high,
-    int seeds, int usableDraws, int runsLeftOut) {
+    int seeds, int usableDraws, int runsLeftOut, List<Double> seedRatios, SeedStats seedCheck) {
+
+  public EfficiencyRatio {
+    seedRatios = List.copyOf(seedRatios);
+  }
 
   /** Bootstrap draws. */
   public static final int DRAWS = 2000;
@@ -125,8 +138,33 @@ public record EfficiencyRatio(
         high = Math.exp(quantile(sorted, 0.975));
       }
     }
+    List<Double> seedRatios = new ArrayList<>();
+    List<Double> logs = new ArrayList<>();
+    for (int j = 0; j < seeds.length; j++) {
+      double g = estimate(nets, errors, new int[] {j}).geometricMean();
+      seedRatios.add(g);
+      if (!Double.isNaN(g)) {
+        logs.add(Math.log(g));
+      }
+    }
+    SeedStats check = null;
+    if (logs.size() >= 2) {
+      SeedStats l = SeedStats.of(logs);
+      boolean spread = l.sd() > 1e-9 * (1 + Math.abs(l.mean())); // equal ratios give no interval, not a point
+      check = new SeedStats(l.n(), Math.exp(l.mean()), Double.NaN, spread ? Math.exp(l.low()) : Double.NaN,
+          spread ? Math.exp(l.high()) : Double.NaN);
+    }
     return new EfficiencyRatio(point.matches(), point.denseLow(), point.denseHigh(), point.geometricMean(), low, high,
-        seeds.length, usable, leftOut);
+        seeds.length, usable, leftOut, seedRatios, check);
+  }
+
+  /** Distinct bootstrap resamples of {@code n} seeds (multisets of size n): C(2n - 1, n). */
+  public static long distinctResamples(int n) {
+    long c = 1;
+    for (int i = 1; i <= n; i++) {
+      c = c * (n - 1 + i) / i; // C(n - 1 + i, i), exact at every step
+    }
+    return c;
   }
 
   private record Estimate(List<Match> matches, double denseLow, double denseHigh, double geometricMean) {}

@@ -398,12 +398,23 @@ class ClaimsTest {
   void parameterEfficiencyReproduced() {
     double[] noise = {-0.1, 0, 0.1};
     Claim c = Claims.parameterEfficiency(efficiencyRuns(new double[] {10.9, 11, 11.1}, 8_000, noise));
+    // each seed alone: DenseNets at 11.9 / 12 / 12.1 and 9.9 / 10 / 10.1 %, the ResNet at 10.9 / 11 / 11.1 %: halfway
+    // every time, so 2,000 / 8,000 = 0.25 per seed: three equal ratios give no interval (not a point)
     assertEquals(List.of(
         "preresnet-20-basic, 8,000 parameters, 11.00%: the DenseNet curve reaches it at 2,000 parameters, ratio 0.25",
+        "check, not the registered rule: a percentile bootstrap over 3 seeds has only 10 distinct resamples and is too"
+            + " narrow with so few; each seed's own ratio: 0.25, 0.25, 0.25; their geometric mean 0.25, the same in"
+            + " every seed: no interval",
         "geometric mean ratio 0.25 [0.25, 0.25]; the paper's 0.5 lies above it (1 of 1 ResNets in range, 3 seeds, 2000 of"
             + " 2000 bootstrap draws usable)"), texts(c));
     assertEquals(REPRODUCED, c.verdict());
     assertEquals("", c.summary(), "the last line is the summary");
+  }
+
+  @Test
+  void distinctBootstrapResamplesOfNSeeds() {
+    assertEquals(List.of(1L, 3L, 10L, 35L, 126L),
+        java.util.stream.IntStream.rangeClosed(1, 5).mapToObj(EfficiencyRatio::distinctResamples).toList());
   }
 
   @Test
@@ -421,6 +432,13 @@ class ClaimsTest {
     EfficiencyRatio r = EfficiencyRatio.of(efficiencyRuns(new double[] {10, 11, 12}, 2_000, null));
     assertTrue(r.low() < 1 && r.high() > 1 && r.low() > 0.5 - 1e-9 && r.high() < 2 + 1e-9, r.low() + " " + r.high());
     assertEquals(r, EfficiencyRatio.of(efficiencyRuns(new double[] {10, 11, 12}, 2_000, null)), "a fixed bootstrap seed");
+    // per seed the ResNet (2,000 parameters) sits at 10, 11, 12 %: the curve reaches it at 4,000, 2,000, 1,000
+    assertEquals(List.of(2.0, 1.0, 0.5), r.seedRatios().stream().map(x -> Math.round(x * 1e9) / 1e9).toList());
+    assertEquals(1.0, r.seedCheck().mean(), 1e-9);
+    // logs ln 2, 0, -ln 2: SD ln 2, half-width 4.302653 ln 2 / sqrt(3)
+    assertEquals(Math.exp(4.302653 * Math.log(2) / Math.sqrt(3)), r.seedCheck().high(), 1e-5);
+    assertTrue(texts(wide).get(texts(wide).size() - 2).endsWith("which lies across 1 (it would be inconclusive)"),
+        texts(wide).toString());
     assertEquals(INCONCLUSIVE, wide.verdict());
 
     Claim outside = Claims.parameterEfficiency(efficiencyRuns(new double[] {8, 8, 8}, 8_000, null));
