@@ -1,6 +1,8 @@
 package repro.densenet.core.train;
 
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import repro.densenet.core.data.SyntheticData;
 import repro.densenet.core.data.TrainingData;
 import repro.densenet.core.model.DenseNetSpec;
@@ -9,12 +11,14 @@ import repro.densenet.core.model.ModelSpec;
 /**
  * Child JVM of {@link ShutdownSignalTest}: trains {@link #MODEL} into args[0], printing {@value
  * #MID} on stdout after step 2 of epoch 2 and the trainer's messages on stderr, as {@code train}
- * does. The parent then sends it a signal.
+ * does, then waiting there until the JVM shuts down. The parent then sends it a signal.
  */
 public final class SignalChild {
 
   /** Line printed in the middle of epoch 2. */
   public static final String MID = "MID-EPOCH-2";
+  /** Longest wait after {@link #MID} for the parent's signal. */
+  static final long WAIT_SECONDS = 120;
   static final ModelSpec MODEL = DenseNetSpec.paper(10, 4).withDropRate(0.2);
   static final TrainingSpec TRAINING = TrainingSpec.paper(4, 13).withBatchSize(16).withLearningRate(0.1);
   static final TrainerOptions OPTIONS = new TrainerOptions(2, 3, 0);
@@ -26,12 +30,22 @@ public final class SignalChild {
   }
 
   public static void main(String[] args) throws Exception {
+    // The training thread waits after MID until the JVM's shutdown has begun (our own hook runs beside
+    // the trainer's), so the signal always lands mid-epoch: without the wait a loaded machine could
+    // start `kill` after the tiny run had already finished (seen once: exit 0 instead of 129).
+    CountDownLatch shuttingDown = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(shuttingDown::countDown, "signal-child-shutdown"));
     TrainingListener l = new TrainingListener() {
       @Override
       public void step(int epoch, int step, int steps, double meanLoss, double error, double imagesPerSecond) {
         if (epoch == 1 && step == 2) {
           System.out.println(MID);
           System.out.flush();
+          try {
+            shuttingDown.await(WAIT_SECONDS, TimeUnit.SECONDS); // no signal by then: train on, the test fails
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
 
