@@ -41,8 +41,10 @@ class ShutdownSignalTest {
       Path dir = tmp.resolve("run-" + signal);
       Path work = Files.createDirectories(tmp.resolve("cwd-" + signal));
       Path err = tmp.resolve("stderr-" + signal + ".txt");
+      // env resets SIGHUP to its default first: a build started under nohup passes SIGHUP on ignored,
+      // and the trainer rightly keeps an ignored signal ignored, so the child would never see it
       Process child =
-          new ProcessBuilder(
+          new ProcessBuilder("env", "--default-signal=HUP",
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                   "-cp", System.getProperty("java.class.path"), SignalChild.class.getName(), dir.toString())
               .directory(work.toFile())
