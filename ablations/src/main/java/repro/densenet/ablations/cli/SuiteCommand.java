@@ -384,8 +384,8 @@ public final class SuiteCommand implements Callable<Integer> {
             + " them (rate ~ MACs^%.2f), a rough estimate", GpuHours.exponent()) : ""));
     if (wall) {
       if (unknown == specs.size()) {
-        out.println("wall time: unknown: no finished run of these networks (same data, scale and epochs) is recorded"
-            + " yet; one finished run of each gives the estimate");
+        out.println("wall time: unknown: no finished run of these networks (same data, scale and epochs) that ran"
+            + " without a resume is recorded yet; one such run of each gives the estimate");
       } else {
         out.printf(Locale.ROOT,
             "wall time on a machine like the recording one: %.0f min of training for the %d run(s) with a record, %.0f"
@@ -396,7 +396,8 @@ public final class SuiteCommand implements Callable<Integer> {
       }
       out.println("wall times: medians of " + clock.records() + " finished run(s) recorded under "
           + recordRoots.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" and "))
-          + " (same network, data, scale and epochs; training and evaluation time, graph builds not included)");
+          + " (same network, data, scale and epochs; training and evaluation time, graph builds not included; runs"
+          + " resumed from a checkpoint are left out, since their parts may have run on different machines)");
     }
   }
 

@@ -19,6 +19,8 @@ import repro.densenet.datasets.stats.Medians;
  * runs with the same network, dataset, scale and epochs (any seed). Records are read from one or
  * more results roots (the user's, and the reproduction published with the project), so the
  * estimate is only as good as the machine and the worker setup those runs had; callers say so.
+ * Runs resumed from a checkpoint are left out: their parts may have run on different machines
+ * and under different load, so their summed wall time estimates no one setup.
  */
 public final class WallClock {
 
